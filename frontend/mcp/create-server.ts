@@ -1,0 +1,32 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { WorkerClient } from '../worker-client/index.js';
+import { ToolSet } from './tool-set.js';
+
+/** What a server needs. */
+export interface ServerDeps {
+  worker: WorkerClient;
+  version: string;
+}
+
+const INSTRUCTIONS =
+  'labrelay drives laboratory instruments through one worker process that owns them. ' +
+  'Calls on one instrument run one at a time in arrival order; calls on different instruments run ' +
+  'concurrently. Every parameter is validated before anything reaches hardware, and an error ' +
+  'names the field, the value sent and what is allowed. Errors end with a code in brackets: ' +
+  'TIMEOUT with "outcome unknown" means the call may have run — check the instrument state ' +
+  'before repeating a call that changes it.';
+
+/**
+ * Builds one MCP server (one per client session) whose tools mirror the worker's methods and
+ * follow them when they change. `cleanup` detaches it from the worker client.
+ */
+export function createServer(deps: ServerDeps): { server: McpServer; cleanup: () => void } {
+  const server = new McpServer(
+    { name: 'labrelay', version: deps.version },
+    { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS },
+  );
+  const tools = new ToolSet(server, deps.worker);
+  tools.sync(deps.worker.described?.methods ?? []);
+  const unsubscribe = deps.worker.onCatalogChange((described) => tools.sync(described.methods));
+  return { server, cleanup: unsubscribe };
+}

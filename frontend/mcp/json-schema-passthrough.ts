@@ -1,0 +1,45 @@
+import * as z from 'zod';
+import type { JsonSchema } from '../../protocol/index.js';
+
+/**
+ * McpServer.registerTool takes zod schemas, but the frontend learns its tools from the worker's
+ * `describe` as JSON Schema. This makes a zod object that accepts any object (the worker is the
+ * one validator, and its errors name the field, the value and what is allowed) and whose JSON
+ * Schema output is the worker's schema verbatim: zod merges `.meta()` into `toJSONSchema`.
+ */
+export function passthroughSchema(schema: JsonSchema): z.ZodType {
+  return z.looseObject({}).meta(schema);
+}
+
+/** True when a result schema always describes a JSON object, so the result is sent as it is. */
+export function isObjectSchema(schema: JsonSchema): boolean {
+  return schema.type === 'object';
+}
+
+/**
+ * The MCP output schema for a method's result. An object result is sent as it is; anything else
+ * is wrapped as {"result": value}, the FastMCP convention EAA unwraps, and the schema says so.
+ * References to the root (`#`, as in recursive JSON types) are re-pointed at the wrapped value.
+ */
+export function outputSchemaFor(result: JsonSchema): JsonSchema {
+  if (isObjectSchema(result)) return result;
+  const { $schema, $defs, ...inner } = result;
+  return {
+    ...($schema === undefined ? {} : { $schema }),
+    type: 'object',
+    properties: { result: repointRootRefs(inner) },
+    required: ['result'],
+    'x-fastmcp-wrap-result': true,
+    ...($defs === undefined ? {} : { $defs }),
+  };
+}
+
+function repointRootRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(repointRootRefs);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = key === '$ref' && item === '#' ? '#/properties/result' : repointRootRefs(item);
+  }
+  return out;
+}

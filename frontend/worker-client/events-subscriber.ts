@@ -1,0 +1,65 @@
+import { Subscriber } from 'zeromq';
+import {
+  WorkerEventSchema,
+  type HeartbeatEvent,
+  type Logger,
+  type ProgressEvent,
+} from '../../protocol/index.js';
+
+/**
+ * Listens to a worker's PUB socket: routes progress to the call that waits for it and tells the
+ * owner about heartbeats and catalog changes. Subscribes to everything, so no per-call
+ * subscription can arrive after the first progress message (the PUB/SUB slow-joiner problem).
+ */
+export class EventsSubscriber {
+  private readonly socket = new Subscriber({ linger: 0 });
+  private readonly progress = new Map<string, (event: ProgressEvent) => void>();
+  private loop?: Promise<void>;
+  private connectedTo?: string;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly onHeartbeat: (event: HeartbeatEvent) => void,
+    private readonly onCatalogChanged: (hash: string) => void,
+  ) {
+    this.socket.subscribe();
+  }
+
+  /** Connects (once) to the events endpoint `describe` reported. */
+  connect(endpoint: string): void {
+    if (this.connectedTo === endpoint) return;
+    if (this.connectedTo) this.socket.disconnect(this.connectedTo);
+    this.socket.connect(endpoint);
+    this.connectedTo = endpoint;
+    this.loop ??= this.receive();
+  }
+
+  /** Routes progress for `id` to `listener` until the returned function is called. */
+  onProgress(id: string, listener: (event: ProgressEvent) => void): () => void {
+    this.progress.set(id, listener);
+    return () => this.progress.delete(id);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private async receive(): Promise<void> {
+    try {
+      for await (const [, body] of this.socket) {
+        let event;
+        try {
+          event = WorkerEventSchema.parse(JSON.parse(body.toString('utf8')));
+        } catch {
+          this.log.warn('events: ignoring a message that is not a worker event');
+          continue;
+        }
+        if (event.type === 'progress') this.progress.get(event.id)?.(event);
+        else if (event.type === 'heartbeat') this.onHeartbeat(event);
+        else this.onCatalogChanged(event.catalog_hash);
+      }
+    } catch (err) {
+      if (!this.socket.closed) this.log.error('events: receive loop ended', { error: String(err) });
+    }
+  }
+}

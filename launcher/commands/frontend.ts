@@ -1,0 +1,35 @@
+import { startFrontend } from '../../frontend/start.js';
+import { loadConfig } from '../config/load.js';
+import { createLogger } from '../log.js';
+import { frontendOptions, type FrontendFlags } from '../options.js';
+import { onShutdownSignal } from '../shutdown.js';
+import { packageVersion } from '../version.js';
+import { isWorkerStateMessage } from '../worker-state.js';
+
+/** `labrelay frontend`: serves MCP until SIGINT/SIGTERM or, with --stdio, until the client leaves. */
+export async function runFrontend(flags: FrontendFlags & { config?: string }): Promise<void> {
+  const log = createLogger('frontend');
+  const loaded = loadConfig(flags.config);
+  const options = frontendOptions(loaded, flags, log, packageVersion());
+  const frontend = await startFrontend(options);
+  // Started by the launcher: it reports the worker's restarts over the IPC channel.
+  process.on('message', (message) => {
+    if (!isWorkerStateMessage(message)) return;
+    if (message.state === 'down') {
+      log.warn('worker down; failing calls fast until it is back', { reason: message.reason });
+      frontend.worker.markDown(message.reason ?? 'worker exited');
+    } else {
+      log.info('worker back');
+      frontend.worker.markUp();
+    }
+  });
+  process.on('disconnect', () => {
+    log.info('launcher went away; stopping');
+    void frontend.close().then(() => process.exit(0));
+  });
+  onShutdownSignal(log, () => frontend.close());
+  await frontend.done;
+  log.info('MCP client disconnected; stopping');
+  await frontend.close();
+  process.exit(0);
+}

@@ -1,0 +1,50 @@
+import { loadConfig } from '../config/load.js';
+import { createLogger } from '../log.js';
+import type { FrontendFlags, WorkerFlags } from '../options.js';
+import { onShutdownSignal } from '../shutdown.js';
+import { Supervisor } from '../supervisor.js';
+
+/** `labrelay start`: runs the worker and the frontend, supervised. Resolves with the exit code. */
+export async function runStart(
+  entry: string,
+  flags: WorkerFlags & FrontendFlags & { config?: string; verbose?: boolean },
+): Promise<number> {
+  const log = createLogger('launcher', flags.verbose ? 'debug' : undefined);
+  const loaded = loadConfig(flags.config);
+  if (!loaded.source) log.info('no --config: running the built-in simulated lab');
+  const endpoint = flags.bind ?? loaded.config.worker.bind;
+  const common = flags.config ? ['--config', flags.config] : [];
+  const workerArgs = [...common, ...(flags.bind ? ['--bind', flags.bind] : [])];
+  if (flags.diagnostics) workerArgs.push('--diagnostics');
+  const frontendArgs = [...common, '--worker', endpoint];
+  if (flags.stdio) frontendArgs.push('--stdio');
+  if (flags.host) frontendArgs.push('--host', flags.host);
+  if (flags.port !== undefined) frontendArgs.push('--port', String(flags.port));
+  if (flags.path) frontendArgs.push('--path', flags.path);
+  const env = { ...process.env };
+  // The token travels in the environment, not argv, where `ps` would show it.
+  if (flags.token) env.LABRELAY_TOKEN = flags.token;
+  if (flags.verbose) env.LABRELAY_LOG_LEVEL = 'debug';
+
+  const supervisor = new Supervisor({
+    entry,
+    workerArgs,
+    frontendArgs,
+    workerEndpoint: endpoint,
+    stdio: flags.stdio ?? loaded.config.frontend.transport === 'stdio',
+    env,
+    startupTimeoutMs: loaded.config.launcher.worker_startup_timeout_ms,
+    restartInitialDelayMs: loaded.config.launcher.restart_initial_delay_ms,
+    restartMaxDelayMs: loaded.config.launcher.restart_max_delay_ms,
+    log,
+  });
+  onShutdownSignal(log, () => supervisor.stop());
+  try {
+    await supervisor.start();
+  } catch (err) {
+    log.error(String((err as Error).message));
+    await supervisor.stop();
+    return 1;
+  }
+  return supervisor.exitCode;
+}

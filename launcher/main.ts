@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { runCall } from './commands/call.js';
+import { runCheckConfig } from './commands/check-config.js';
+import { runFrontend } from './commands/frontend.js';
+import { runStart } from './commands/start.js';
+import { runWorker } from './commands/worker.js';
+import { ConfigError } from './config/load.js';
+import { packageVersion } from './version.js';
+
+const USAGE = `labrelay — lets an LLM agent drive laboratory instruments safely.
+
+Usage:
+  labrelay start [--config FILE] [--stdio] [--host H] [--port P] [--path /mcp] [--token T]
+                 [--bind ENDPOINT] [--diagnostics] [--verbose]
+      Start the worker, wait until it is healthy, then start the MCP frontend; restart the
+      worker if it dies. Without --config: the built-in simulated lab.
+  labrelay worker [--config FILE] [--bind ENDPOINT] [--diagnostics]
+      Run the instrument worker alone (default tcp://127.0.0.1:5555), for bench scripts.
+  labrelay frontend [--config FILE] [--worker ENDPOINT] [--stdio | --host H --port P --path /mcp]
+                    [--token T]
+      Run the MCP frontend alone against a running worker (default http://127.0.0.1:8050/mcp).
+  labrelay call METHOD ['{"json":"params"}'] [--worker ENDPOINT] [--config FILE] [--timeout MS]
+      Send one request to the worker and print its reply. Exit code 0 ok, 1 error reply.
+  labrelay check-config FILE
+      Validate a config file and print it with defaults filled in.
+
+A bearer token may also come from LABRELAY_TOKEN; log level from LABRELAY_LOG_LEVEL.
+`;
+
+const ENDPOINT = { type: 'string' } as const;
+const COMMON = { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+const FRONTEND = {
+  stdio: { type: 'boolean' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  path: { type: 'string' },
+  token: { type: 'string' },
+} as const;
+
+async function main(argv: string[]): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  const parse = <T extends NonNullable<ParseArgsConfig['options']>>(
+    options: T,
+    positionals = false,
+  ) => parseArgs({ args: rest, options, allowPositionals: positionals, strict: true });
+  switch (command) {
+    case 'start': {
+      const { values } = parse({
+        ...COMMON,
+        ...FRONTEND,
+        bind: ENDPOINT,
+        diagnostics: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+      });
+      if (values.help) break;
+      return runStart(fileURLToPath(import.meta.url), { ...values, port: port(values.port) });
+    }
+    case 'worker': {
+      const { values } = parse({ ...COMMON, bind: ENDPOINT, diagnostics: { type: 'boolean' } });
+      if (values.help) break;
+      await runWorker(values);
+      return undefined;
+    }
+    case 'frontend': {
+      const { values } = parse({ ...COMMON, ...FRONTEND, worker: ENDPOINT });
+      if (values.help) break;
+      await runFrontend({ ...values, port: port(values.port) });
+      return undefined;
+    }
+    case 'call': {
+      const { values, positionals } = parse(
+        { ...COMMON, worker: ENDPOINT, timeout: { type: 'string' } },
+        true,
+      );
+      if (values.help) break;
+      const [method, params, extra] = positionals;
+      if (!method || extra !== undefined)
+        throw new UsageError('call takes METHOD and optional JSON params');
+      const timeout =
+        values.timeout === undefined ? undefined : positiveInt(values.timeout, '--timeout');
+      return runCall({ ...values, method, params, timeout });
+    }
+    case 'check-config': {
+      const { values, positionals } = parse({ help: COMMON.help }, true);
+      if (values.help) break;
+      if (positionals.length !== 1) throw new UsageError('check-config takes one FILE');
+      return runCheckConfig(positionals[0]);
+    }
+    case '--version':
+    case 'version':
+      process.stdout.write(`${packageVersion()}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      break;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+  process.stdout.write(USAGE);
+  return 0;
+}
+
+class UsageError extends Error {}
+
+function port(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = positiveInt(value, '--port');
+  if (n > 65_535) throw new UsageError(`--port must be 0–65535; got ${value}`);
+  return n;
+}
+
+function positiveInt(value: string, flag: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number; got "${value}"`);
+  return Number(value);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
+  (err: unknown) => {
+    if (
+      err instanceof UsageError ||
+      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      process.stderr.write(`labrelay: ${(err as Error).message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    // Expected failures (a bad config, a port in use) read best as one line; the stack is for bugs.
+    const debug = process.env.LABRELAY_LOG_LEVEL === 'debug';
+    const text =
+      err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err);
+    process.stderr.write(`labrelay: ${err instanceof ConfigError ? '' : 'failed: '}${text}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,71 @@
+import type { FrontendOptions } from '../frontend/start.js';
+import type { Logger } from '../protocol/index.js';
+import type { WorkerOptions } from '../worker/start.js';
+import { auditLogPath, type LoadedConfig } from './config/load.js';
+
+/** Command-line flags that override the worker section. */
+export interface WorkerFlags {
+  bind?: string;
+  diagnostics?: boolean;
+}
+
+/** Command-line flags that override the frontend section. */
+export interface FrontendFlags {
+  worker?: string;
+  stdio?: boolean;
+  host?: string;
+  port?: number;
+  path?: string;
+  token?: string;
+}
+
+/** The worker's options: the config file's worker section, then flags. */
+export function workerOptions(
+  loaded: LoadedConfig,
+  flags: WorkerFlags,
+  log: Logger,
+  version: string,
+): WorkerOptions {
+  const w = loaded.config.worker;
+  const audit = auditLogPath(loaded);
+  return {
+    name: w.name,
+    version,
+    bind: flags.bind ?? w.bind,
+    eventsEndpoint: flags.bind ? undefined : w.events_endpoint,
+    queueTimeoutMs: w.queue_timeout_ms,
+    auditLog: audit === null ? null : { path: audit, fsync: w.audit_fsync },
+    diagnostics: flags.diagnostics || w.diagnostics,
+    replyCache: { entries: w.reply_cache.entries, bytes: w.reply_cache.max_bytes },
+    shutdownGraceMs: w.shutdown_grace_ms,
+    log,
+  };
+}
+
+/** The frontend's options: the config file's frontend section, then flags, then LABRELAY_TOKEN. */
+export function frontendOptions(
+  loaded: LoadedConfig,
+  flags: FrontendFlags,
+  log: Logger,
+  version: string,
+): FrontendOptions {
+  const f = loaded.config.frontend;
+  return {
+    version,
+    worker: flags.worker ?? f.worker ?? loaded.config.worker.bind,
+    transport: flags.stdio ? 'stdio' : f.transport,
+    http: {
+      host: flags.host ?? f.host,
+      port: flags.port ?? f.port,
+      path: flags.path ?? f.path,
+      token: flags.token ?? (process.env.LABRELAY_TOKEN || undefined),
+      allowedHosts: f.allowed_hosts,
+      allowedOrigins: f.allowed_origins,
+      maxSessions: f.max_sessions,
+    },
+    callSlackMs: f.call_slack_ms,
+    idempotentRetries: f.idempotent_retries,
+    maxSockets: f.max_sockets,
+    log,
+  };
+}

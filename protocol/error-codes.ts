@@ -1,0 +1,32 @@
+import * as z from 'zod';
+
+/**
+ * The closed set of machine-readable error codes on the wire, each with the layer that raises it.
+ * A reply's `error` is for people; its `code` is for programs. Clients branch on `code` only.
+ */
+export const ERROR_CODES = {
+  BAD_ENVELOPE:
+    'worker: the message was not a request envelope — not JSON, not an object, a missing or ' +
+    'non-string id or method, params that are not an object, or an id reused for a different request.',
+  UNKNOWN_METHOD: 'worker: no method of that name is served; `describe` lists the methods.',
+  INVALID_PARAMS:
+    'worker: a parameter failed validation; `data.path` names the field. Nothing reached a device.',
+  BLOCKED: 'worker: the method is blocked by configuration and was not run.',
+  BUSY: 'worker: the resource the method needs stayed busy longer than the queue timeout; not run.',
+  TIMEOUT:
+    'worker or client: the operation did not finish within its deadline. From the client, ' +
+    '`data.outcome` is "unknown" when the request may have run.',
+  CANCELLED: 'worker: the operation was stopped by `cancel` at a safe point, or never started.',
+  DEVICE_ERROR: 'worker: the instrument, its bridge or its link reported a failure.',
+  UNAVAILABLE:
+    'worker or client: the worker or the device cannot be reached now (restarting, disconnected).',
+  INTERNAL:
+    'worker: a defect in labrelay — a handler threw unexpectedly or produced a result that is ' +
+    'not valid JSON (NaN, Infinity) or does not match its declared schema.',
+} as const;
+
+/** One of the wire error codes; see {@link ERROR_CODES} for what each means. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Zod schema of an error code, for decoding replies. */
+export const ErrorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);

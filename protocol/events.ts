@@ -1,0 +1,51 @@
+import * as z from 'zod';
+
+/**
+ * What the worker publishes on its PUB socket, as two frames: [topic, JSON body].
+ *
+ *   topic = request id   {type: "progress", id, progress, total?, message?}
+ *   topic = "$heartbeat"  {type: "heartbeat", boot_id, catalog_hash, pid, time}   (every second)
+ *   topic = "$catalog"    {type: "catalog_changed", boot_id, catalog_hash}        (at once)
+ *
+ * A bench script subscribes to its request id before sending the request (ZeroMQ subscriptions
+ * match prefixes, so it also checks `id` in the body); the MCP frontend subscribes to everything.
+ */
+export const HEARTBEAT_TOPIC = '$heartbeat';
+/** Topic of the message sent when the set of methods changes. */
+export const CATALOG_TOPIC = '$catalog';
+/** How often the worker publishes a heartbeat. */
+export const HEARTBEAT_INTERVAL_MS = 1000;
+
+export const ProgressEventSchema = z.object({
+  type: z.literal('progress'),
+  id: z.string(),
+  progress: z.number(),
+  total: z.number().optional(),
+  message: z.string().optional(),
+});
+
+export const HeartbeatEventSchema = z.object({
+  type: z.literal('heartbeat'),
+  boot_id: z.string(),
+  catalog_hash: z.string(),
+  pid: z.number(),
+  time: z.string(),
+});
+
+export const CatalogChangedEventSchema = z.object({
+  type: z.literal('catalog_changed'),
+  boot_id: z.string(),
+  catalog_hash: z.string(),
+});
+
+/** Any event the worker publishes. */
+export const WorkerEventSchema = z.discriminatedUnion('type', [
+  ProgressEventSchema,
+  HeartbeatEventSchema,
+  CatalogChangedEventSchema,
+]);
+
+export type ProgressEvent = z.infer<typeof ProgressEventSchema>;
+export type HeartbeatEvent = z.infer<typeof HeartbeatEventSchema>;
+export type CatalogChangedEvent = z.infer<typeof CatalogChangedEventSchema>;
+export type WorkerEvent = z.infer<typeof WorkerEventSchema>;

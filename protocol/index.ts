@@ -1,0 +1,18 @@
+/**
+ * labrelay's wire contract: envelopes, error codes, the method catalog and the events the worker
+ * publishes. Pure values and types, no I/O, shared by the worker, the frontend and bench scripts.
+ */
+export * from './error-codes.js';
+export * from './worker-error.js';
+export * from './envelope.js';
+export * from './deadline.js';
+export * from './resource.js';
+export * from './define-method.js';
+export * from './describe.js';
+export * from './events.js';
+export * from './endpoints.js';
+export * from './json-safety.js';
+export type { Logger } from './logger.js';
+export { coreMethods } from './methods/core.js';
+export { diagnosticsMethods } from './methods/diagnostics.js';
+export * from './catalog.js';

@@ -1,0 +1,56 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LabrelayProcess } from './labrelay-process.js';
+import { freePorts } from './ports.js';
+
+/** A labrelay started for one test, on its own ports and data directory. */
+export interface Lab {
+  process: LabrelayProcess;
+  /** MCP URL (HTTP mode). */
+  url: string;
+  workerEndpoint: string;
+  eventsEndpoint: string;
+  dataDir: string;
+  configPath: string;
+  httpPort: number;
+}
+
+/** Writes a config for a test lab: free ports, a fresh data directory, diagnostics on. */
+export async function labConfig(extra = ''): Promise<Omit<Lab, 'process' | 'url'>> {
+  const [workerPort, eventsPort, httpPort] = await freePorts(3);
+  const dir = mkdtempSync(join(tmpdir(), 'labrelay-test-'));
+  const workerEndpoint = `tcp://127.0.0.1:${workerPort}`;
+  const eventsEndpoint = `tcp://127.0.0.1:${eventsPort}`;
+  const configPath = join(dir, 'labrelay.yaml');
+  writeFileSync(
+    configPath,
+    `worker:
+  bind: ${workerEndpoint}
+  events_endpoint: ${eventsEndpoint}
+  data_dir: ${dir}
+  diagnostics: true
+frontend:
+  port: ${httpPort}
+launcher:
+  restart_initial_delay_ms: 100
+${extra}`,
+  );
+  return { workerEndpoint, eventsEndpoint, dataDir: dir, configPath, httpPort };
+}
+
+/** `labrelay start` over HTTP on fresh ports; resolves once the MCP endpoint is up. */
+export async function startLab(args: string[] = [], extraConfig = ''): Promise<Lab> {
+  const config = await labConfig(extraConfig);
+  const process = LabrelayProcess.spawn(['start', '--config', config.configPath, ...args]);
+  const [, url] = await process.waitFor(/MCP over Streamable HTTP at (\S+)/);
+  return { ...config, process, url };
+}
+
+/** `labrelay worker` alone on fresh ports; resolves once it is ready. */
+export async function startWorkerProcess(extraConfig = ''): Promise<Omit<Lab, 'url'>> {
+  const config = await labConfig(extraConfig);
+  const process = LabrelayProcess.spawn(['worker', '--config', config.configPath]);
+  await process.waitFor(/worker ready/);
+  return { ...config, process };
+}

@@ -1,0 +1,30 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ENTRY } from './labrelay-process.js';
+
+/** The SDK's own client over Streamable HTTP. */
+export async function connectHttp(url: string, headers?: Record<string, string>): Promise<Client> {
+  const client = new Client({ name: 'labrelay-test', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }),
+  );
+  return client;
+}
+
+/** The SDK's own client, spawning `labrelay ARGS` and speaking MCP on its stdin/stdout. */
+export async function connectStdio(
+  args: string[],
+): Promise<{ client: Client; stderr: () => string }> {
+  const client = new Client({ name: 'labrelay-test', version: '1.0.0' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [ENTRY, ...args],
+    stderr: 'pipe',
+    env: { ...process.env, LABRELAY_LOG_LEVEL: 'debug' } as Record<string, string>,
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  await client.connect(transport);
+  return { client, stderr: () => stderr };
+}

@@ -1,0 +1,42 @@
+import type * as z from 'zod';
+import type { Catalog, Logger, MethodSpec } from '../../protocol/index.js';
+
+/**
+ * What a handler gets besides its params: the request id, an abort signal that fires on cancel,
+ * deadline or shutdown, and a way to report progress. Long handlers call `checkpoint()` (or use
+ * `sleep`) at every point where stopping leaves the instrument in a consistent state.
+ */
+export interface OperationContext {
+  readonly id: string;
+  readonly method: string;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  /** Publishes progress for this request; `progress` must increase from call to call. */
+  progress(progress: number, total?: number, message?: string): void;
+  /** Throws the abort reason (a WorkerError: CANCELLED, TIMEOUT, UNAVAILABLE) if aborted. */
+  checkpoint(): void;
+  /** Waits, or rejects with the abort reason as soon as the operation is aborted. */
+  sleep(ms: number): Promise<void>;
+}
+
+/** Implements one method: validated params in, a result matching the declared schema out. */
+export type Handler<S extends MethodSpec = MethodSpec> = (
+  params: z.output<S['params']>,
+  op: OperationContext,
+) => Promise<z.input<S['result']>> | z.input<S['result']>;
+
+/** One handler per method of a catalog; a missing one is a compile error. */
+export type Handlers<C extends Catalog> = { [M in keyof C]: Handler<C[M]> };
+
+/** A set of methods and their handlers that the worker serves together. */
+export interface MethodModule<C extends Catalog = Catalog> {
+  methods: C;
+  handlers: Handlers<C>;
+  /** Releases devices; called once at shutdown after the last operation ended. */
+  close?(): Promise<void>;
+}
+
+/** Builds a module while keeping the link between its methods and handlers typed. */
+export function defineModule<C extends Catalog>(module: MethodModule<C>): MethodModule {
+  return module as unknown as MethodModule;
+}

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { describeMethod, type MethodDescription, type MethodSpec } from '../protocol/index.js';
+import type { Handler, MethodModule } from './handlers/types.js';
+
+/** A method the worker serves now. */
+export interface ServedMethod {
+  name: string;
+  spec: MethodSpec;
+  handler: Handler;
+}
+
+/**
+ * The methods the worker serves, gathered from its modules, with their descriptions and a hash
+ * that changes whenever a method or schema does (clients re-read `describe` when it changes).
+ */
+export class MethodTable {
+  private methods = new Map<string, ServedMethod>();
+  private descriptions: MethodDescription[] = [];
+  private hash = '';
+
+  constructor(modules: MethodModule[] = []) {
+    this.replace(modules);
+  }
+
+  /** Replaces the served set; returns true when the catalog hash changed. */
+  replace(modules: MethodModule[]): boolean {
+    const methods = new Map<string, ServedMethod>();
+    for (const module of modules) {
+      for (const [name, spec] of Object.entries(module.methods)) {
+        if (methods.has(name)) throw new Error(`method ${name} is declared by two modules`);
+        methods.set(name, { name, spec, handler: module.handlers[name] as Handler });
+      }
+    }
+    const descriptions = [...methods.values()].map((m) => describeMethod(m.name, m.spec));
+    const hash = createHash('sha256')
+      .update(JSON.stringify(descriptions))
+      .digest('hex')
+      .slice(0, 16);
+    const changed = hash !== this.hash;
+    this.methods = methods;
+    this.descriptions = descriptions;
+    this.hash = hash;
+    return changed;
+  }
+
+  get(name: string): ServedMethod | undefined {
+    return this.methods.get(name);
+  }
+
+  names(): string[] {
+    return [...this.methods.keys()];
+  }
+
+  describe(): MethodDescription[] {
+    return this.descriptions;
+  }
+
+  get catalogHash(): string {
+    return this.hash;
+  }
+}

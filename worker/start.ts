@@ -1,0 +1,117 @@
+import { defaultEventsEndpoint, isLoopbackEndpoint, type Logger } from '../protocol/index.js';
+import { AuditLog } from './audit-log.js';
+import { EventsPublisher } from './events-publisher.js';
+import { diagnosticsModule } from './handlers/diagnostics.js';
+import type { MethodModule } from './handlers/types.js';
+import type { ReplyCacheLimits } from './reply-cache.js';
+import { RouterServer } from './router-server.js';
+import { createRuntime } from './runtime.js';
+
+/** Everything the worker needs to start; the launcher builds it from the config file and flags. */
+export interface WorkerOptions {
+  /** Shown in describe and logs, e.g. "bench-lab". */
+  name: string;
+  version: string;
+  /** Request endpoint (ROUTER), e.g. tcp://127.0.0.1:5555. */
+  bind: string;
+  /** Events endpoint (PUB); derived from `bind` when absent. */
+  eventsEndpoint?: string;
+  queueTimeoutMs: number;
+  auditLog: { path: string; fsync: boolean } | null;
+  diagnostics: boolean;
+  replyCache: ReplyCacheLimits;
+  /** How long shutdown waits for running operations to reach a safe point. */
+  shutdownGraceMs: number;
+  log: Logger;
+}
+
+/** A started worker. */
+export interface RunningWorker {
+  readonly endpoint: string;
+  readonly eventsEndpoint: string;
+  readonly bootId: string;
+  /** Stops taking requests, ends operations at a safe point, closes devices and sockets. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the instrument worker: the only process that touches hardware. It binds a ROUTER for
+ * requests and a PUB for events, and serves the core methods plus every enabled module.
+ */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const { log } = options;
+  const eventsEndpoint = options.eventsEndpoint ?? defaultEventsEndpoint(options.bind);
+  for (const endpoint of [options.bind, eventsEndpoint]) {
+    if (!isLoopbackEndpoint(endpoint)) {
+      // An open worker socket lets anyone on the network drive the instruments.
+      throw new Error(
+        `refusing to bind ${endpoint}: a worker reachable from other machines would let anyone ` +
+          'on the network drive the instruments, and this version has no ZeroMQ CURVE security ' +
+          'yet; bind tcp://127.0.0.1:PORT or ipc://PATH',
+      );
+    }
+  }
+  const modules: MethodModule[] = [];
+  if (options.diagnostics) modules.push(diagnosticsModule());
+  const audit = options.auditLog
+    ? new AuditLog(options.auditLog.path, options.auditLog.fsync)
+    : null;
+  let events: EventsPublisher | undefined;
+  const runtime = createRuntime({
+    name: options.name,
+    version: options.version,
+    eventsEndpoint,
+    queueTimeoutMs: options.queueTimeoutMs,
+    audit,
+    replyCache: options.replyCache,
+    progress: (id, progress, total, message) => events?.progress(id, progress, total, message),
+    log,
+    modules,
+  });
+  events = new EventsPublisher(log, () => ({
+    boot_id: runtime.bootId,
+    catalog_hash: runtime.table.catalogHash,
+  }));
+  const server = new RouterServer(runtime.dispatcher, log);
+  try {
+    await events.bind(eventsEndpoint);
+    await server.bind(options.bind);
+  } catch (err) {
+    events.close();
+    audit?.close();
+    const inUse = (err as { code?: string }).code === 'EADDRINUSE';
+    throw new Error(
+      `cannot bind the worker to ${options.bind} and ${eventsEndpoint}: ${(err as Error).message}` +
+        (inUse ? ' (is another worker running?)' : ''),
+    );
+  }
+  log.info('worker ready', {
+    endpoint: options.bind,
+    events: eventsEndpoint,
+    methods: runtime.table.names().length,
+    audit_log: audit?.path ?? null,
+  });
+
+  let closing: Promise<void> | undefined;
+  const publisher = events;
+  return {
+    endpoint: options.bind,
+    eventsEndpoint,
+    bootId: runtime.bootId,
+    close: () =>
+      (closing ??= (async () => {
+        await runtime.dispatcher.shutdown(options.shutdownGraceMs);
+        await server.close();
+        for (const module of [...runtime.modules].reverse()) {
+          try {
+            await module.close?.();
+          } catch (err) {
+            log.error('closing a device module failed', { error: String(err) });
+          }
+        }
+        publisher.close();
+        audit?.close();
+        log.info('worker stopped');
+      })()),
+  };
+}
