@@ -1,5 +1,5 @@
 import type { Logger } from '../protocol/index.js';
-import { serveHttp, type HttpEndpoint } from './http/serve-http.js';
+import { assertBindAllowed, serveHttp, type HttpEndpoint } from './http/serve-http.js';
 import { createServer } from './mcp/create-server.js';
 import { serveStdio } from './stdio.js';
 import { WorkerClient } from './worker-client/index.js';
@@ -40,6 +40,7 @@ export interface RunningFrontend {
  */
 export async function startFrontend(options: FrontendOptions): Promise<RunningFrontend> {
   const { log } = options;
+  if (options.transport === 'http') assertBindAllowed(options.http.host, options.http.token);
   const worker = new WorkerClient({
     endpoint: options.worker,
     log,

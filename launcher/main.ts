@@ -1,11 +1,6 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { runCall } from './commands/call.js';
-import { runCheckConfig } from './commands/check-config.js';
-import { runFrontend } from './commands/frontend.js';
-import { runStart } from './commands/start.js';
-import { runWorker } from './commands/worker.js';
 import { ConfigError } from './config/load.js';
 import { packageVersion } from './version.js';
 
@@ -55,17 +50,21 @@ async function main(argv: string[]): Promise<number | undefined> {
         verbose: { type: 'boolean' },
       });
       if (values.help) break;
+      // Each command loads only what it runs: a worker restart should not wait for the MCP SDK.
+      const { runStart } = await import('./commands/start.js');
       return runStart(fileURLToPath(import.meta.url), { ...values, port: port(values.port) });
     }
     case 'worker': {
       const { values } = parse({ ...COMMON, bind: ENDPOINT, diagnostics: { type: 'boolean' } });
       if (values.help) break;
+      const { runWorker } = await import('./commands/worker.js');
       await runWorker(values);
       return undefined;
     }
     case 'frontend': {
       const { values } = parse({ ...COMMON, ...FRONTEND, worker: ENDPOINT });
       if (values.help) break;
+      const { runFrontend } = await import('./commands/frontend.js');
       await runFrontend({ ...values, port: port(values.port) });
       return undefined;
     }
@@ -80,12 +79,14 @@ async function main(argv: string[]): Promise<number | undefined> {
         throw new UsageError('call takes METHOD and optional JSON params');
       const timeout =
         values.timeout === undefined ? undefined : positiveInt(values.timeout, '--timeout');
+      const { runCall } = await import('./commands/call.js');
       return runCall({ ...values, method, params, timeout });
     }
     case 'check-config': {
       const { values, positionals } = parse({ help: COMMON.help }, true);
       if (values.help) break;
       if (positionals.length !== 1) throw new UsageError('check-config takes one FILE');
+      const { runCheckConfig } = await import('./commands/check-config.js');
       return runCheckConfig(positionals[0]);
     }
     case '--version':

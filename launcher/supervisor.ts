@@ -74,6 +74,7 @@ export class Supervisor {
       },
     );
     this.worker = child;
+    this.o.log.info('worker started', { pid: child.pid });
     child.on('exit', (code, signal) => {
       if (this.stopping || this.worker !== child) return;
       const reason = signal ? `killed by ${signal}` : `exited with code ${code}`;
@@ -119,6 +120,7 @@ export class Supervisor {
       },
     );
     this.frontend = child;
+    this.o.log.info('frontend started', { pid: child.pid });
     child.on('exit', (code, signal) => {
       if (this.stopping) return;
       this.stopping = true;

@@ -44,6 +44,16 @@ interface Session {
 /** Refused configurations are reported before anything listens. */
 export class HttpConfigError extends Error {}
 
+/** Serving MCP beyond this machine without a bearer token would hand the instruments to anyone. */
+export function assertBindAllowed(host: string, token: string | undefined): void {
+  if (!isLoopbackHost(host) && !token) {
+    throw new HttpConfigError(
+      `refusing to serve MCP on ${host}: any machine that can reach it could drive the ` +
+        'instruments. Set a bearer token (--token or LABRELAY_TOKEN) or bind 127.0.0.1.',
+    );
+  }
+}
+
 /**
  * Serves MCP over Streamable HTTP with stateful sessions that never expire while idle (EAA's
  * client keeps one session for hours between LLM turns; a 404 would end its session). Every
@@ -52,12 +62,7 @@ export class HttpConfigError extends Error {}
  */
 export async function serveHttp(options: HttpOptions): Promise<HttpEndpoint> {
   const { log } = options;
-  if (!isLoopbackHost(options.host) && !options.token) {
-    throw new HttpConfigError(
-      `refusing to serve MCP on ${options.host}: any machine that can reach it could drive the ` +
-        'instruments. Set a bearer token (--token or LABRELAY_TOKEN) or bind 127.0.0.1.',
-    );
-  }
+  assertBindAllowed(options.host, options.token);
   const hosts = options.allowedHosts ?? defaultAllowedHosts(options.host);
   const origins = options.allowedOrigins ?? defaultAllowedOrigins(hosts, options.port);
   const sessions = new Map<string, Session>();

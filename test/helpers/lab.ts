@@ -16,8 +16,18 @@ export interface Lab {
   httpPort: number;
 }
 
+/** Options for a test lab's config. */
+export interface LabOptions {
+  /** Delay before the first worker restart. */
+  restartDelayMs?: number;
+  /** Serve the diag_* methods (default true). */
+  diagnostics?: boolean;
+  /** YAML appended to the file (inside the launcher section unless it starts a new one). */
+  extra?: string;
+}
+
 /** Writes a config for a test lab: free ports, a fresh data directory, diagnostics on. */
-export async function labConfig(extra = ''): Promise<Omit<Lab, 'process' | 'url'>> {
+export async function labConfig(options: LabOptions = {}): Promise<Omit<Lab, 'process' | 'url'>> {
   const [workerPort, eventsPort, httpPort] = await freePorts(3);
   const dir = mkdtempSync(join(tmpdir(), 'labrelay-test-'));
   const workerEndpoint = `tcp://127.0.0.1:${workerPort}`;
@@ -29,27 +39,27 @@ export async function labConfig(extra = ''): Promise<Omit<Lab, 'process' | 'url'
   bind: ${workerEndpoint}
   events_endpoint: ${eventsEndpoint}
   data_dir: ${dir}
-  diagnostics: true
+  diagnostics: ${options.diagnostics ?? true}
 frontend:
   port: ${httpPort}
 launcher:
-  restart_initial_delay_ms: 100
-${extra}`,
+  restart_initial_delay_ms: ${options.restartDelayMs ?? 100}
+${options.extra ?? ''}`,
   );
   return { workerEndpoint, eventsEndpoint, dataDir: dir, configPath, httpPort };
 }
 
 /** `labrelay start` over HTTP on fresh ports; resolves once the MCP endpoint is up. */
-export async function startLab(args: string[] = [], extraConfig = ''): Promise<Lab> {
-  const config = await labConfig(extraConfig);
+export async function startLab(args: string[] = [], options: LabOptions = {}): Promise<Lab> {
+  const config = await labConfig(options);
   const process = LabrelayProcess.spawn(['start', '--config', config.configPath, ...args]);
   const [, url] = await process.waitFor(/MCP over Streamable HTTP at (\S+)/);
   return { ...config, process, url };
 }
 
 /** `labrelay worker` alone on fresh ports; resolves once it is ready. */
-export async function startWorkerProcess(extraConfig = ''): Promise<Omit<Lab, 'url'>> {
-  const config = await labConfig(extraConfig);
+export async function startWorkerProcess(options: LabOptions = {}): Promise<Omit<Lab, 'url'>> {
+  const config = await labConfig(options);
   const process = LabrelayProcess.spawn(['worker', '--config', config.configPath]);
   await process.waitFor(/worker ready/);
   return { ...config, process };

@@ -29,7 +29,16 @@ export class LabrelayProcess {
     args: string[],
     options: { env?: NodeJS.ProcessEnv; stdio?: StdioOptions } = {},
   ): LabrelayProcess {
-    const child = spawn(process.execPath, [ENTRY, ...args], {
+    return LabrelayProcess.spawnCommand(process.execPath, [ENTRY, ...args], options);
+  }
+
+  /** Starts any command (an installed `labrelay` binary, say) with the same bookkeeping. */
+  static spawnCommand(
+    command: string,
+    args: string[],
+    options: { env?: NodeJS.ProcessEnv; stdio?: StdioOptions } = {},
+  ): LabrelayProcess {
+    const child = spawn(command, args, {
       stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LABRELAY_LOG_LEVEL: 'debug', ...options.env },
     });

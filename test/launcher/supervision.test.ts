@@ -1,0 +1,103 @@
+import { type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, expect, it } from 'vitest';
+import { WorkerClient } from '../../frontend/worker-client/index.js';
+import { startLab } from '../helpers/lab.js';
+import { stopAllProcesses } from '../helpers/labrelay-process.js';
+import { connectHttp } from '../helpers/mcp-client.js';
+
+afterEach(stopAllProcesses);
+
+async function workerPid(endpoint: string): Promise<number> {
+  const client = new WorkerClient({ endpoint, events: false });
+  try {
+    return (await client.describe()).worker.pid;
+  } finally {
+    client.close();
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+it('a worker killed mid-call: the call fails fast, the worker restarts, the next call succeeds', async () => {
+  const lab = await startLab();
+  const client = await connectHttp(lab.url);
+  const pid = await workerPid(lab.workerEndpoint);
+
+  // diag_sleep 4 s: its deadline is far away, so a fast answer can only come from supervision.
+  const started = performance.now();
+  const pending = client.callTool({
+    name: 'diag_sleep',
+    arguments: { duration_ms: 4000, lane: 'kill' },
+  }) as Promise<CallToolResult>;
+  await new Promise((r) => setTimeout(r, 300));
+  process.kill(pid, 'SIGKILL');
+  const result = await pending;
+  const elapsed = performance.now() - started;
+  expect(result.isError).toBe(true);
+  expect((result.content[0] as { text: string }).text).toMatch(
+    /the worker stopped while this call was running \(worker killed by SIGKILL.*outcome is unknown \[UNAVAILABLE\]/,
+  );
+  expect(elapsed).toBeLessThan(4000);
+
+  // Meanwhile calls fail fast with a clear message rather than hang...
+  await lab.process.waitFor(/worker killed by SIGKILL; restarting/);
+  // ...and once the launcher has restarted the worker, calls succeed again.
+  await lab.process.waitFor(/worker restarted and healthy/);
+  await expect
+    .poll(
+      async () =>
+        ((await client.callTool({ name: 'health', arguments: {} })) as CallToolResult)
+          .structuredContent,
+      {
+        timeout: 5000,
+      },
+    )
+    .toEqual({ status: 'ok' });
+  const newPid = await workerPid(lab.workerEndpoint);
+  expect(newPid).not.toBe(pid);
+  await client.close();
+});
+
+it('calls while the worker is down fail fast with "worker restarting", never hang', async () => {
+  // A long restart delay keeps the worker down long enough to observe.
+  const lab = await startLab([], { restartDelayMs: 3000 });
+  const client = await connectHttp(lab.url);
+  const pid = await workerPid(lab.workerEndpoint);
+  await lab.process.waitFor(/MCP over Streamable HTTP/);
+  process.kill(pid, 'SIGKILL');
+  await lab.process.waitFor(/worker down; failing calls fast/);
+  const started = performance.now();
+  const result = (await client.callTool({ name: 'health', arguments: {} })) as CallToolResult;
+  expect(performance.now() - started).toBeLessThan(1000);
+  expect(result.isError).toBe(true);
+  expect((result.content[0] as { text: string }).text).toMatch(
+    /the worker is restarting .*try again shortly \[UNAVAILABLE\]/,
+  );
+  await client.close();
+});
+
+it('when the frontend dies, the launcher stops the worker and exits with the frontend code', async () => {
+  const lab = await startLab();
+  const workerProcess = await workerPid(lab.workerEndpoint);
+  const [, frontendPid] = await lab.process.waitFor(/launcher info frontend started pid=(\d+)/);
+  process.kill(Number(frontendPid), 'SIGKILL');
+  const exit = await lab.process.exited;
+  expect(exit.code).toBe(137);
+  expect(alive(workerProcess)).toBe(false);
+});
+
+it('SIGTERM to the launcher stops both processes cleanly', async () => {
+  const lab = await startLab();
+  const workerProcess = await workerPid(lab.workerEndpoint);
+  const exit = await lab.process.stop();
+  expect(exit).toEqual({ code: 0, signal: null });
+  expect(alive(workerProcess)).toBe(false);
+  expect(lab.process.stderr).toMatch(/worker stopped/);
+});
