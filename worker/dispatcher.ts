@@ -13,7 +13,7 @@ import {
 } from '../protocol/index.js';
 import type { AuditLog } from './audit-log.js';
 import type { MethodTable, ServedMethod } from './method-table.js';
-import { Operation, type ProgressSink } from './operation.js';
+import { LazyAbort, Operation, type ProgressSink } from './operation.js';
 import { invalidParams } from './param-errors.js';
 import { ReplyCache, requestFingerprint, type ReplyCacheLimits } from './reply-cache.js';
 import { ResourceQueue, type Release } from './resource-queue.js';
@@ -36,7 +36,7 @@ export interface OperationRecord {
   resource: string | null;
   state: 'queued' | 'running';
   arrivedAt: number;
-  controller: AbortController;
+  abort: LazyAbort;
 }
 
 /**
@@ -78,9 +78,9 @@ export class Dispatcher {
   } {
     const record = this.operations.get(id);
     if (record) {
-      if (!record.controller.signal.aborted) {
+      if (!record.abort.aborted) {
         const when = record.state === 'queued' ? 'before it started' : 'at a safe point';
-        record.controller.abort(
+        record.abort.abort(
           new WorkerError('CANCELLED', `${record.method} (request ${id}) was cancelled ${when}`, {
             id,
           }),
@@ -104,8 +104,8 @@ export class Dispatcher {
   async shutdown(graceMs: number): Promise<void> {
     this.closing = true;
     for (const record of this.operations.values()) {
-      if (!record.controller.signal.aborted) {
-        record.controller.abort(new WorkerError('UNAVAILABLE', 'the worker is shutting down'));
+      if (!record.abort.aborted) {
+        record.abort.abort(new WorkerError('UNAVAILABLE', 'the worker is shutting down'));
       }
     }
     const until = Date.now() + graceMs;
@@ -164,7 +164,7 @@ export class Dispatcher {
       resource,
       state: resource === null ? 'running' : 'queued',
       arrivedAt: Date.now(),
-      controller: new AbortController(),
+      abort: new LazyAbort(),
     };
     this.operations.set(request.id, record);
     let startedAt = arrivedAt;
@@ -176,7 +176,7 @@ export class Dispatcher {
           resource,
           `${request.method} ${request.id}`,
           this.options.queueTimeoutMs,
-          record.controller.signal,
+          record.abort.signal,
         );
       }
       record.state = 'running';
@@ -184,7 +184,7 @@ export class Dispatcher {
       const op = new Operation(
         request.id,
         request.method,
-        record.controller.signal,
+        record.abort,
         this.options.log,
         this.options.progress,
       );
@@ -221,7 +221,7 @@ export class Dispatcher {
             (record.resource ? `; ${record.resource} stays reserved until it stops` : ''),
           { deadline_ms: limit },
         );
-        record.controller.abort(error);
+        record.abort.abort(error);
         reject(error);
       }, limit);
     });
@@ -252,11 +252,8 @@ export class Dispatcher {
 
   private classify(err: unknown, record: OperationRecord, request: RequestEnvelope): WireError {
     if (err instanceof WorkerError) return err.toWire();
-    if (
-      record.controller.signal.aborted &&
-      record.controller.signal.reason instanceof WorkerError
-    ) {
-      return record.controller.signal.reason.toWire();
+    if (record.abort.aborted && record.abort.reason instanceof WorkerError) {
+      return record.abort.reason.toWire();
     }
     this.options.log.error(`${request.method} failed with an unexpected error`, {
       id: request.id,

@@ -18,12 +18,20 @@ export class SocketPool {
     private readonly maxIdle = 64,
   ) {}
 
-  /** Borrows a socket, creating one if under the limit, else waiting for one to come back. */
+  /** Borrows a socket at once if one is idle or may be opened; undefined otherwise. */
+  tryAcquire(): Request | undefined {
+    if (this.closed) return undefined;
+    const socket = this.idle.pop();
+    if (socket) return socket;
+    if (this.open < this.maxSockets) return this.create();
+    return undefined;
+  }
+
+  /** Borrows a socket, waiting for one to come back when all are in use. */
   acquire(): Promise<Request> {
     if (this.closed) return Promise.reject(new Error('worker client is closed'));
-    const socket = this.idle.pop();
+    const socket = this.tryAcquire();
     if (socket) return Promise.resolve(socket);
-    if (this.open < this.maxSockets) return Promise.resolve(this.create());
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 

@@ -21,6 +21,7 @@ import {
   type ResultOf,
   type WireError,
 } from '../../protocol/index.js';
+import type { Request as ZmqRequest } from 'zeromq';
 import { EventsSubscriber } from './events-subscriber.js';
 import { SocketPool } from './socket-pool.js';
 
@@ -264,14 +265,29 @@ export class WorkerClient {
     );
   }
 
-  private async exchange(
+  private exchange(
     id: string,
     text: string,
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<Exchange> {
-    if (signal?.aborted) return { kind: 'interrupted', error: cancelledError(id) };
-    const socket = await this.pool.acquire();
+    if (signal?.aborted) return Promise.resolve({ kind: 'interrupted', error: cancelledError(id) });
+    // With an idle socket the request leaves at once, in the same tick as the tool call: an
+    // await here would queue the send behind the HTTP response set-up the SDK does meanwhile.
+    const idle = this.pool.tryAcquire();
+    if (idle) return this.exchangeOn(idle, id, text, timeoutMs, signal);
+    return this.pool
+      .acquire()
+      .then((socket) => this.exchangeOn(socket, id, text, timeoutMs, signal));
+  }
+
+  private exchangeOn(
+    socket: ZmqRequest,
+    id: string,
+    text: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<Exchange> {
     return new Promise<Exchange>((resolve) => {
       let done = false;
       const finish = (outcome: Exchange) => {

@@ -1,8 +1,17 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The repository root, found from this file whether it runs from test/ or dist/test/. */
+export const ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+})();
+
 /** The built CLI the tests run, exactly as `npx labrelay` would. */
-export const ENTRY = fileURLToPath(new URL('../../dist/launcher/main.js', import.meta.url));
+export const ENTRY = join(ROOT, 'dist', 'launcher', 'main.js');
 
 const live = new Set<LabrelayProcess>();
 
@@ -71,6 +80,7 @@ export class LabrelayProcess {
       this.listeners.add(check);
       this.child.once('exit', onExit);
       check();
+      if (this.child.exitCode !== null || this.child.signalCode !== null) onExit();
     });
   }
 
