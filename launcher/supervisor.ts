@@ -69,7 +69,8 @@ export class Supervisor {
       process.execPath,
       [...process.execArgv, this.o.entry, 'worker', ...this.o.workerArgs],
       {
-        stdio: ['ignore', 2, 2],
+        // The IPC channel lets the worker notice the launcher's death and stop, never orphaned.
+        stdio: ['ignore', 2, 2, 'ipc'],
         env: this.o.env,
       },
     );

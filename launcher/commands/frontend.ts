@@ -28,6 +28,9 @@ export async function runFrontend(flags: FrontendFlags & { config?: string }): P
     void frontend.close().then(() => process.exit(0));
   });
   onShutdownSignal(log, () => frontend.close());
+  process.on('unhandledRejection', (reason) =>
+    log.error('unhandled rejection', { reason: String(reason) }),
+  );
   await frontend.done;
   log.info('MCP client disconnected; stopping');
   await frontend.close();

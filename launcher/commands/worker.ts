@@ -11,6 +11,11 @@ export async function runWorker(flags: WorkerFlags & { config?: string }): Promi
   const loaded = loadConfig(flags.config);
   const worker = await startWorker(workerOptions(loaded, flags, log, packageVersion()));
   onShutdownSignal(log, () => worker.close());
+  // Started by the launcher: if it dies, so does its IPC channel, and the worker stops cleanly.
+  process.on('disconnect', () => {
+    log.warn('launcher went away; stopping');
+    void worker.close().then(() => process.exit(0));
+  });
   // A bug must not pass silently, but one stray rejection must not take the instruments down.
   process.on('unhandledRejection', (reason) =>
     log.error('unhandled rejection', { reason: String(reason) }),

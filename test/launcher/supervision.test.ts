@@ -101,3 +101,13 @@ it('SIGTERM to the launcher stops both processes cleanly', async () => {
   expect(alive(workerProcess)).toBe(false);
   expect(lab.process.stderr).toMatch(/worker stopped/);
 });
+
+it('a launcher killed outright leaves no orphan: worker and frontend stop by themselves', async () => {
+  const lab = await startLab();
+  const workerProcess = await workerPid(lab.workerEndpoint);
+  const [, frontendPid] = await lab.process.waitFor(/launcher info frontend started pid=(\d+)/);
+  lab.process.child.kill('SIGKILL');
+  await expect
+    .poll(() => alive(workerProcess) || alive(Number(frontendPid)), { timeout: 10_000 })
+    .toBe(false);
+});
