@@ -20,6 +20,10 @@ Usage:
       Send one request to the worker and print its reply. Exit code 0 ok, 1 error reply.
   labrelay check-config FILE
       Validate a config file and print it with defaults filled in.
+  labrelay sim ar488 [--tcp HOST:PORT] [--pty PATH] [--profile P] [--instruments SPEC]
+                     [--baud N] [--faults JSON]
+      Run an AR488 GPIB bridge emulator with simulated instruments. Profiles: twilight-0.51.29,
+      twilight-0.53.04, esp32, prologix. SPEC like 22=hp34401a,5=hp-e3631a,1=tek-scope.
 
 A bearer token may also come from LABRELAY_TOKEN; log level from LABRELAY_LOG_LEVEL.
 `;
@@ -88,6 +92,28 @@ async function main(argv: string[]): Promise<number | undefined> {
       if (positionals.length !== 1) throw new UsageError('check-config takes one FILE');
       const { runCheckConfig } = await import('./commands/check-config.js');
       return runCheckConfig(positionals[0]);
+    }
+    case 'sim': {
+      const [kind, ...simArgs] = rest;
+      if (kind !== 'ar488') throw new UsageError('sim takes a device kind: ar488');
+      const { values } = parseArgs({
+        args: simArgs,
+        strict: true,
+        options: {
+          help: COMMON.help,
+          tcp: { type: 'string' },
+          pty: { type: 'string' },
+          profile: { type: 'string' },
+          instruments: { type: 'string' },
+          baud: { type: 'string' },
+          faults: { type: 'string' },
+        },
+      });
+      if (values.help) break;
+      const baud = values.baud === undefined ? undefined : positiveInt(values.baud, '--baud');
+      const { runSimAr488 } = await import('./commands/sim-ar488.js');
+      await runSimAr488({ ...values, baud });
+      return undefined;
     }
     case '--version':
     case 'version':

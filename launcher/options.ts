@@ -1,7 +1,8 @@
 import type { FrontendOptions } from '../frontend/start.js';
 import type { Logger } from '../protocol/index.js';
 import type { WorkerOptions } from '../worker/start.js';
-import { auditLogPath, type LoadedConfig } from './config/load.js';
+import type { BridgeConfig } from '../worker/gpib/bridge-config.js';
+import { auditLogPath, dataDir, type LoadedConfig } from './config/load.js';
 
 /** Command-line flags that override the worker section. */
 export interface WorkerFlags {
@@ -38,7 +39,33 @@ export function workerOptions(
     diagnostics: flags.diagnostics || w.diagnostics,
     replyCache: { entries: w.reply_cache.entries, bytes: w.reply_cache.max_bytes },
     shutdownGraceMs: w.shutdown_grace_ms,
+    dataDir: dataDir(loaded),
+    gpib: {
+      bridges: loaded.config.gpib.bridges.map(bridgeConfig),
+      allowRawCommands: loaded.config.gpib.allow_raw_commands,
+    },
     log,
+  };
+}
+
+/** A `gpib.bridges` entry as the worker runs it. */
+export function bridgeConfig(b: LoadedConfig['config']['gpib']['bridges'][number]): BridgeConfig {
+  return {
+    name: b.name,
+    transport:
+      b.transport === 'serial'
+        ? { kind: 'serial', path: b.port, baudRate: b.baud }
+        : { kind: 'tcp', host: b.host, port: b.port },
+    readTimeoutMs: b.read_timeout_ms,
+    readTmoMs: b.read_tmo_ms,
+    interCommandDelayMs: b.inter_command_delay_ms,
+    eos: b.eos as 0 | 1 | 2 | 3,
+    connectTimeoutMs: b.connect_timeout_ms,
+    startupWindowMs: b.startup_window_ms,
+    linkSlackMs: b.link_slack_ms,
+    autoScan: b.auto_scan,
+    autoIdentify: b.auto_identify,
+    firmware: b.firmware,
   };
 }
 

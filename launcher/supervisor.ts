@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { WorkerClient } from '../frontend/worker-client/index.js';
 import type { Logger } from '../protocol/index.js';
+import type { Sidecar } from './sim-lab.js';
 import type { WorkerStateMessage } from './worker-state.js';
 
 /** How to run the two processes and how to restart the worker. */
@@ -10,6 +11,8 @@ export interface SupervisorOptions {
   workerArgs: string[];
   frontendArgs: string[];
   workerEndpoint: string;
+  /** Hardware stand-ins (simulated bridges) to start before the worker and stop after it. */
+  sidecars: Sidecar[];
   /** The frontend speaks MCP on the launcher's own stdin/stdout. */
   stdio: boolean;
   env: NodeJS.ProcessEnv;
@@ -33,6 +36,7 @@ const STOP_GRACE_MS = 10_000;
 export class Supervisor {
   private worker?: ChildProcess;
   private frontend?: ChildProcess;
+  private readonly sidecarChildren = new Map<string, ChildProcess>();
   private stopping = false;
   private restarts = 0;
   private readonly probe: WorkerClient;
@@ -49,6 +53,7 @@ export class Supervisor {
 
   /** Starts both processes; rejects when the worker never becomes healthy. */
   async start(): Promise<void> {
+    await Promise.all(this.o.sidecars.map((sidecar) => this.startSidecar(sidecar)));
     const worker = this.spawnWorker();
     await this.waitHealthy(worker, this.o.startupTimeoutMs);
     this.spawnFrontend();
@@ -58,6 +63,7 @@ export class Supervisor {
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all([stopChild(this.frontend), stopChild(this.worker)]);
+    await Promise.all([...this.sidecarChildren.values()].map(stopChild));
     this.probe.close();
     this.finished(0);
   }
@@ -127,9 +133,51 @@ export class Supervisor {
       this.stopping = true;
       const exitCode = code ?? 128 + signalNumber(signal);
       this.o.log.info(`frontend ended (${signal ?? `code ${code}`}); stopping the worker`);
-      void stopChild(this.worker).then(() => {
-        this.probe.close();
-        this.finished(exitCode);
+      void stopChild(this.worker)
+        .then(() => Promise.all([...this.sidecarChildren.values()].map(stopChild)))
+        .then(() => {
+          this.probe.close();
+          this.finished(exitCode);
+        });
+    });
+  }
+
+  /**
+   * Starts a hardware stand-in and waits for its ready line. Its log is relayed to stderr. If it
+   * dies it is started again after a second, as a power-cycled instrument would come back.
+   */
+  private startSidecar(sidecar: Sidecar): Promise<void> {
+    const child = spawn(process.execPath, [...process.execArgv, this.o.entry, ...sidecar.args], {
+      stdio: ['ignore', 2, 'pipe', 'ipc'],
+      env: this.o.env,
+    });
+    this.sidecarChildren.set(sidecar.name, child);
+    this.o.log.info(`${sidecar.name} started`, { pid: child.pid });
+    return new Promise((resolve, reject) => {
+      let seen = '';
+      let ready = false;
+      child.stderr!.on('data', (chunk: Buffer) => {
+        process.stderr.write(chunk);
+        if (ready) return;
+        seen += chunk.toString('utf8');
+        if (sidecar.ready.test(seen)) {
+          ready = true;
+          resolve();
+        }
+      });
+      child.on('exit', (code, signal) => {
+        if (!ready) {
+          reject(new Error(`${sidecar.name} exited during start-up (${signal ?? `code ${code}`})`));
+          return;
+        }
+        if (this.stopping) return;
+        this.o.log.error(
+          `${sidecar.name} ended (${signal ?? `code ${code}`}); restarting it in 1 s`,
+        );
+        setTimeout(() => {
+          if (!this.stopping)
+            void this.startSidecar(sidecar).catch((err) => this.o.log.error(String(err)));
+        }, 1000);
       });
     });
   }

@@ -1,5 +1,6 @@
 import { coreMethods } from './methods/core.js';
 import { diagnosticsMethods } from './methods/diagnostics.js';
+import { gpibMethods } from './methods/gpib.js';
 
 /**
  * Every method labrelay's TypeScript worker can serve, keyed by its one name. A running worker
@@ -8,6 +9,14 @@ import { diagnosticsMethods } from './methods/diagnostics.js';
 export const catalog = {
   ...coreMethods,
   ...diagnosticsMethods,
+  // Typed with the built-in simulated lab's bridges; a worker's describe has its own.
+  ...gpibMethods({
+    bridges: ['bench-a', 'bench-b'],
+    readTimeoutMs: 3000,
+    adapterTimeoutMs: 1400,
+    interCommandDelayMs: 10,
+    connectMs: 9000,
+  }),
 };
 
 /** The static catalog's type, for typed clients. */

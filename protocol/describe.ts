@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { MethodSpec } from './define-method.js';
+import { PromptSpecSchema, ResourceSpecSchema } from './prompts.js';
 
 /** A JSON Schema document (2020-12, as zod emits it). */
 export type JsonSchema = Record<string, unknown>;
@@ -56,6 +57,14 @@ export const DescribeResultSchema = z.object({
     .number()
     .describe('Longest an operation waits for its resource before the worker replies BUSY.'),
   methods: z.array(MethodDescriptionSchema),
+  prompts: z
+    .array(PromptSpecSchema)
+    .default([])
+    .describe('Guided workflows, served as MCP prompts.'),
+  resources: z
+    .array(ResourceSpecSchema)
+    .default([])
+    .describe('Static documents, served as MCP resources.'),
 });
 
 /** The result of `describe`. */

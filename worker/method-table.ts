@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { describeMethod, type MethodDescription, type MethodSpec } from '../protocol/index.js';
+import {
+  describeMethod,
+  type MethodDescription,
+  type MethodSpec,
+  type PromptSpec,
+  type ResourceSpec,
+} from '../protocol/index.js';
 import type { Handler, MethodModule } from './handlers/types.js';
 
 /** A method the worker serves now. */
@@ -16,6 +22,8 @@ export interface ServedMethod {
 export class MethodTable {
   private methods = new Map<string, ServedMethod>();
   private descriptions: MethodDescription[] = [];
+  private promptList: PromptSpec[] = [];
+  private resourceList: ResourceSpec[] = [];
   private hash = '';
 
   constructor(modules: MethodModule[] = []) {
@@ -32,13 +40,17 @@ export class MethodTable {
       }
     }
     const descriptions = [...methods.values()].map((m) => describeMethod(m.name, m.spec));
+    const prompts = modules.flatMap((m) => m.prompts ?? []);
+    const resources = modules.flatMap((m) => m.resources ?? []);
     const hash = createHash('sha256')
-      .update(JSON.stringify(descriptions))
+      .update(JSON.stringify([descriptions, prompts, resources]))
       .digest('hex')
       .slice(0, 16);
     const changed = hash !== this.hash;
     this.methods = methods;
     this.descriptions = descriptions;
+    this.promptList = prompts;
+    this.resourceList = resources;
     this.hash = hash;
     return changed;
   }
@@ -53,6 +65,14 @@ export class MethodTable {
 
   describe(): MethodDescription[] {
     return this.descriptions;
+  }
+
+  prompts(): PromptSpec[] {
+    return this.promptList;
+  }
+
+  resources(): ResourceSpec[] {
+    return this.resourceList;
   }
 
   get catalogHash(): string {

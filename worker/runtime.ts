@@ -57,6 +57,8 @@ export function createRuntime(o: RuntimeOptions): WorkerRuntime {
     events_endpoint: o.eventsEndpoint,
     queue_timeout_ms: o.queueTimeoutMs,
     methods: table.describe(),
+    prompts: table.prompts(),
+    resources: table.resources(),
   });
   const core = coreModule({
     describe,

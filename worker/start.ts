@@ -1,5 +1,10 @@
+import { join } from 'node:path';
 import { defaultEventsEndpoint, isLoopbackEndpoint, type Logger } from '../protocol/index.js';
+import { ArtifactStore } from './artifacts/artifact-store.js';
 import { AuditLog } from './audit-log.js';
+import type { BridgeConfig } from './gpib/bridge-config.js';
+import { BridgeManager, type LinkFactory } from './gpib/bridge-manager.js';
+import { gpibModule } from './handlers/gpib/index.js';
 import { EventsPublisher } from './events-publisher.js';
 import { diagnosticsModule } from './handlers/diagnostics.js';
 import type { MethodModule } from './handlers/types.js';
@@ -22,6 +27,9 @@ export interface WorkerOptions {
   replyCache: ReplyCacheLimits;
   /** How long shutdown waits for running operations to reach a safe point. */
   shutdownGraceMs: number;
+  /** Where artifacts go (artifacts/ below it). */
+  dataDir: string;
+  gpib: { bridges: BridgeConfig[]; allowRawCommands: string[]; linkFactory?: LinkFactory };
   log: Logger;
 }
 
@@ -53,6 +61,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
   const modules: MethodModule[] = [];
   if (options.diagnostics) modules.push(diagnosticsModule());
+  const artifacts = new ArtifactStore(join(options.dataDir, 'artifacts'));
+  if (options.gpib.bridges.length > 0) {
+    const manager = new BridgeManager(options.gpib.bridges, log, options.gpib.linkFactory);
+    modules.push(
+      gpibModule({ manager, artifacts, allowRawCommands: options.gpib.allowRawCommands, log }),
+    );
+  }
   const audit = options.auditLog
     ? new AuditLog(options.auditLog.path, options.auditLog.fsync)
     : null;
@@ -84,6 +99,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       `cannot bind the worker to ${options.bind} and ${eventsEndpoint}: ${(err as Error).message}` +
         (inUse ? ' (is another worker running?)' : ''),
     );
+  }
+  // Devices connect after the sockets are up: health answers while a bridge takes its time.
+  for (const module of runtime.modules) {
+    module
+      .start?.()
+      .catch((err) => log.error('a device module failed to start', { error: String(err) }));
   }
   log.info('worker ready', {
     endpoint: options.bind,

@@ -1,6 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { WorkerClient } from '../worker-client/index.js';
-import { ToolSet } from './tool-set.js';
+import { WorkerMirror } from './worker-mirror.js';
 
 /** What a server needs. */
 export interface ServerDeps {
@@ -23,10 +23,17 @@ const INSTRUCTIONS =
 export function createServer(deps: ServerDeps): { server: McpServer; cleanup: () => void } {
   const server = new McpServer(
     { name: 'labrelay', version: deps.version },
-    { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS },
+    {
+      capabilities: {
+        tools: { listChanged: true },
+        prompts: { listChanged: true },
+        resources: { listChanged: true },
+      },
+      instructions: INSTRUCTIONS,
+    },
   );
-  const tools = new ToolSet(server, deps.worker);
-  tools.sync(deps.worker.described?.methods ?? []);
-  const unsubscribe = deps.worker.onCatalogChange((described) => tools.sync(described.methods));
+  const mirror = new WorkerMirror(server, deps.worker);
+  if (deps.worker.described) mirror.sync(deps.worker.described);
+  const unsubscribe = deps.worker.onCatalogChange((described) => mirror.sync(described));
   return { server, cleanup: unsubscribe };
 }

@@ -1,4 +1,5 @@
-import { loadConfig } from '../config/load.js';
+import { dataDir, loadConfig } from '../config/load.js';
+import { prepareSimLab, type Sidecar } from '../sim-lab.js';
 import { createLogger } from '../log.js';
 import type { FrontendFlags, WorkerFlags } from '../options.js';
 import { onShutdownSignal } from '../shutdown.js';
@@ -10,10 +11,19 @@ export async function runStart(
   flags: WorkerFlags & FrontendFlags & { config?: string; verbose?: boolean },
 ): Promise<number> {
   const log = createLogger('launcher', flags.verbose ? 'debug' : undefined);
-  const loaded = loadConfig(flags.config);
-  if (!loaded.source) log.info('no --config: running the built-in simulated lab');
+  let configPath = flags.config;
+  let loaded = loadConfig(configPath);
+  let sidecars: Sidecar[] = [];
+  if (!loaded.source) {
+    log.info('no --config: running the built-in simulated lab (two simulated AR488 bridges)');
+    const lab = await prepareSimLab(dataDir(loaded), log);
+    configPath = lab.configPath;
+    sidecars = lab.sidecars;
+    loaded = loadConfig(configPath);
+    log.info('simulated lab config written', { path: configPath });
+  }
   const endpoint = flags.bind ?? loaded.config.worker.bind;
-  const common = flags.config ? ['--config', flags.config] : [];
+  const common = configPath ? ['--config', configPath] : [];
   const workerArgs = [...common, ...(flags.bind ? ['--bind', flags.bind] : [])];
   if (flags.diagnostics) workerArgs.push('--diagnostics');
   const frontendArgs = [...common, '--worker', endpoint];
@@ -31,6 +41,7 @@ export async function runStart(
     workerArgs,
     frontendArgs,
     workerEndpoint: endpoint,
+    sidecars,
     stdio: flags.stdio ?? loaded.config.frontend.transport === 'stdio',
     env,
     startupTimeoutMs: loaded.config.launcher.worker_startup_timeout_ms,

@@ -64,6 +64,58 @@ export const FrontendSection = z.strictObject({
   max_sockets: z.number().int().min(1).max(10_000).default(256),
 });
 
+const BridgeCommon = {
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, "-" or "_"')
+    .describe('Bridge name used in every GPIB call, e.g. bench-a.'),
+  read_timeout_ms: z.number().int().min(100).max(120_000).default(3000),
+  read_tmo_ms: z.number().int().min(1).max(32_000).default(1200),
+  inter_command_delay_ms: z.number().int().min(0).max(1000).default(10),
+  eos: z.number().int().min(0).max(3).default(0),
+  connect_timeout_ms: z.number().int().min(100).max(120_000).default(5000),
+  startup_window_ms: z.number().int().min(0).max(60_000).default(4000),
+  link_slack_ms: z.number().int().min(0).max(10_000).default(200),
+  auto_scan: z.boolean().default(true),
+  auto_identify: z.boolean().default(true),
+  firmware: z.enum(['auto', 'twilight', 'esp32', 'prologix']).default('auto'),
+};
+
+/** One AR488 bridge: over USB serial or over TCP (ESP32 firmware). */
+export const BridgeSection = z
+  .discriminatedUnion('transport', [
+    z.strictObject({
+      ...BridgeCommon,
+      transport: z.literal('serial'),
+      port: z.string().min(1).describe('Serial device, e.g. /dev/ttyUSB0.'),
+      baud: z.number().int().min(300).max(4_000_000).default(115200),
+    }),
+    z.strictObject({
+      ...BridgeCommon,
+      transport: z.literal('tcp'),
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65_535).default(23),
+    }),
+  ])
+  .refine((b) => b.read_tmo_ms < b.read_timeout_ms, {
+    message: 'read_tmo_ms must be below read_timeout_ms (the adapter gives up before the host)',
+    path: ['read_tmo_ms'],
+  });
+
+/** The `gpib:` section. */
+export const GpibSection = z.strictObject({
+  bridges: z
+    .array(BridgeSection)
+    .default([])
+    .refine((list) => new Set(list.map((b) => b.name)).size === list.length, {
+      message: 'bridge names must be unique',
+    }),
+  allow_raw_commands: z
+    .array(z.enum(['++savecfg', '++rst', '++mode 0', '++wifi', '++xdiag', '++repeat']))
+    .default([])
+    .describe('Guarded ++ commands raw_command may send.'),
+});
+
 /** The `launcher:` section. */
 export const LauncherSection = z.strictObject({
   worker_startup_timeout_ms: Milliseconds(100, 600_000, 15_000),
@@ -74,6 +126,7 @@ export const LauncherSection = z.strictObject({
 /** A labrelay config file (YAML). Every section and key is optional. */
 export const ConfigSchema = z.strictObject({
   worker: WorkerSection.prefault({}),
+  gpib: GpibSection.prefault({}),
   frontend: FrontendSection.prefault({}),
   launcher: LauncherSection.prefault({}),
 });

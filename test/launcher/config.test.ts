@@ -41,7 +41,7 @@ describe('parseConfig', () => {
       /unknown key queue_timout_ms in worker; allowed: name, bind, events_endpoint, data_dir, audit_log/,
     );
     expect(parse('workers: {}\n')).toThrow(
-      /unknown key workers in the top level; allowed: worker, frontend, launcher/,
+      /unknown key workers in the top level; allowed: worker, gpib, frontend, launcher/,
     );
   });
 

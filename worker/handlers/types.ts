@@ -1,5 +1,11 @@
 import type * as z from 'zod';
-import type { Catalog, Logger, MethodSpec } from '../../protocol/index.js';
+import type {
+  Catalog,
+  Logger,
+  MethodSpec,
+  PromptSpec,
+  ResourceSpec,
+} from '../../protocol/index.js';
 
 /**
  * What a handler gets besides its params: the request id, an abort signal that fires on cancel,
@@ -32,6 +38,12 @@ export type Handlers<C extends Catalog> = { [M in keyof C]: Handler<C[M]> };
 export interface MethodModule<C extends Catalog = Catalog> {
   methods: C;
   handlers: Handlers<C>;
+  /** Guided workflows over these methods, served as MCP prompts. */
+  prompts?: PromptSpec[];
+  /** Reference documents, served as MCP resources. */
+  resources?: ResourceSpec[];
+  /** Connects devices after the worker answers requests; failures are logged, not fatal. */
+  start?(): Promise<void>;
   /** Releases devices; called once at shutdown after the last operation ended. */
   close?(): Promise<void>;
 }

@@ -1,0 +1,51 @@
+import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { MethodDescription } from '../../protocol/index.js';
+import type { WorkerClient } from '../worker-client/index.js';
+import { isObjectSchema, outputSchemaFor, passthroughSchema } from './json-schema-passthrough.js';
+import { toToolResult } from './tool-result.js';
+
+/**
+ * Registers one worker method as an MCP tool of the same name: its schemas as the worker
+ * declared them, a call forwarded as one worker request, progress relayed when the client sent a
+ * progress token, and an MCP cancellation turned into a worker cancel (via the abort signal).
+ */
+export function registerTool(
+  server: McpServer,
+  worker: WorkerClient,
+  method: MethodDescription,
+): RegisteredTool {
+  const wrap = !isObjectSchema(method.outputSchema);
+  return server.registerTool(
+    method.name,
+    {
+      title: method.title,
+      description: method.description,
+      inputSchema: passthroughSchema(method.inputSchema),
+      outputSchema: passthroughSchema(outputSchemaFor(method.outputSchema)),
+      annotations: method.annotations,
+    },
+    async (args, extra) => {
+      const token = extra._meta?.progressToken;
+      const reply = await worker.request(method.name, args as Record<string, unknown>, {
+        signal: extra.signal,
+        onProgress:
+          token === undefined
+            ? undefined
+            : (event) => {
+                extra
+                  .sendNotification({
+                    method: 'notifications/progress',
+                    params: {
+                      progressToken: token,
+                      progress: event.progress,
+                      ...(event.total === undefined ? {} : { total: event.total }),
+                      ...(event.message === undefined ? {} : { message: event.message }),
+                    },
+                  })
+                  .catch(() => {});
+              },
+      });
+      return toToolResult(method.name, reply, wrap);
+    },
+  );
+}
