@@ -229,13 +229,17 @@ export class Ar488Bridge {
   /** Sends a `++` command and reads its one-line reply (empty when none came in time). */
   async commandLine(line: string, wire: Wire, waitMs?: number): Promise<string | null> {
     await this.sendLine(Buffer.from(line), wire);
-    const limit = waitMs ?? this.config.readTmoMs + this.config.linkSlackMs;
+    return this.readLine(waitMs ?? this.config.readTmoMs + this.config.linkSlackMs, line);
+  }
+
+  /** Reads one adapter reply line, without its CR LF; null when nothing came within `limit`. */
+  private async readLine(limit: number, during = 'a ++ command'): Promise<string | null> {
     const { bytes, end } = await this.input.read(lineFramer(), {
       firstByteMs: limit,
       inactivityMs: limit,
       totalMs: Math.max(limit, this.config.readTimeoutMs),
     });
-    if (end === 'closed') throw this.dropped(line);
+    if (end === 'closed') throw this.dropped(during);
     if (end !== 'complete') return bytes.length === 0 ? null : bytes.toString('latin1').trim();
     return bytes
       .toString('latin1')
@@ -285,18 +289,36 @@ export class Ar488Bridge {
     this.input.clear();
     this.currentAddress = null;
     const first = await this.handshake();
-    const wire: Wire = [];
-    for (const [line] of initSequence(this.config)) await this.sendLine(Buffer.from(line), wire);
-    this.input.clear();
-    const again = await this.commandLine('++ver', wire, 1000);
-    if (again !== first) {
-      throw new BridgeInitError(
-        `bridge ${this.label} did not confirm its init: sent ${wire.join(' | ')}; ` +
-          `++ver first answered "${first}", then ${again === null ? 'nothing' : `"${again}"`}`,
-        { bridge: this.name },
-      );
+    let firmware = parseVersion(first);
+    if (firmware.family === 'prologix') {
+      // An AR488 may pose as Prologix (`++id verstr` for KE5FX tools, AR488 #22); `++ver real`
+      // unmasks it. The difference matters: ++savecfg is safe on one and wears the other.
+      const real = await this.commandLine('++ver real', [], 1000);
+      if (real && /AR488/i.test(real)) firmware = { ...parseVersion(real), version: first };
     }
-    this.firmware = parseVersion(first);
+    const wire: Wire = [];
+    for (const [line] of initSequence(this.config, firmware)) {
+      await this.sendLine(Buffer.from(line), wire);
+    }
+    // The confirming ++ver answers after whatever the init lines printed (an adapter without
+    // one of the commands says "Unrecognized command"): read up to it.
+    await this.sendLine(Buffer.from('++ver'), wire);
+    const printed: string[] = [];
+    for (let line = await this.readLine(1000); line !== first; line = await this.readLine(1000)) {
+      if (line === null || printed.length > wire.length) {
+        const got = printed.length ? printed.map((p) => `"${p}"`).join(', ') : 'nothing';
+        throw new BridgeInitError(
+          `bridge ${this.label} did not confirm its init: sent ${wire.join(' | ')}; ++ver first ` +
+            `answered "${first}", then ${got}`,
+          { bridge: this.name },
+        );
+      }
+      printed.push(line);
+    }
+    if (printed.length > 0) {
+      this.log.warn(`${this.name}: the adapter answered its init with`, { lines: printed });
+    }
+    this.firmware = firmware;
     this.listenerSearch = listenerSearchFor(this.config.firmware, this.firmware);
     this.state = 'connected';
     for (const resolve of this.connectedWaiters.splice(0)) resolve();
@@ -424,8 +446,18 @@ export class Ar488Bridge {
  * The init sequence, one line per setting and why. Never `++savecfg`: on AR488 it writes the
  * EEPROM whatever its argument (TL save_h() takes no parameters), wearing it out.
  */
-export function initSequence(config: BridgeConfig): Array<[line: string, why: string]> {
-  return [
+export function initSequence(
+  config: BridgeConfig,
+  firmware?: FirmwareInfo,
+): Array<[line: string, why: string]> {
+  const lines: Array<[line: string, why: string]> = [];
+  if (firmware?.family === 'prologix') {
+    // Genuine Prologix saves every setting to EEPROM as it changes unless auto-save is off; on
+    // Prologix `++savecfg 0` turns it off. (On AR488 the same line writes the EEPROM, so it is
+    // sent only to firmware that answered `++ver real` as Prologix.)
+    lines.push(['++savecfg 0', 'Prologix: stop auto-saving settings to EEPROM']);
+  }
+  lines.push(
     ['++mode 1', 'controller mode: this host addresses the instruments'],
     ['++auto 0', 'no read after every write: reads are explicit ++read eoi (auto 1 provokes -420)'],
     ['++eoi 1', 'assert EOI with the last byte written, so instruments see the end of a message'],
@@ -435,8 +467,13 @@ export function initSequence(config: BridgeConfig): Array<[line: string, why: st
       `++read_tmo_ms ${config.readTmoMs}`,
       'the adapter gives up on a silent instrument before the host does',
     ],
-    ['++idn 0', 'the adapter must not answer *IDN? itself on behalf of an instrument'],
-  ];
+  );
+  // AR488 only: with ++idn 1 or 2 it answers "*idn?" itself instead of the instrument. Prologix
+  // has no ++idn (and no such interception).
+  if (firmware?.family !== 'prologix') {
+    lines.push(['++idn 0', 'the adapter must not answer *IDN? itself on behalf of an instrument']);
+  }
+  return lines;
 }
 
 function listenerSearchFor(

@@ -21,7 +21,12 @@ export class BusOperations {
   constructor(readonly bridge: Ar488Bridge) {}
 
   /** Sends a message and reads the instrument's reply (`++addr`, data, `++read eoi`). */
-  query(address: GpibAddress, data: Uint8Array, label: string, timeoutMs?: number): Promise<Reply> {
+  async query(
+    address: GpibAddress,
+    data: Uint8Array,
+    label: string,
+    timeoutMs?: number,
+  ): Promise<Reply> {
     this.bridge.checkData(data, label);
     return this.bridge.transaction(async (wire) => {
       await this.bridge.selectAddress(address, wire);
@@ -31,7 +36,7 @@ export class BusOperations {
   }
 
   /** Sends a message that expects no reply. */
-  write(address: GpibAddress, data: Uint8Array, label = 'the message'): Promise<Wire> {
+  async write(address: GpibAddress, data: Uint8Array, label = 'the message'): Promise<Wire> {
     this.bridge.checkData(data, label);
     return this.bridge.transaction(async (wire) => {
       await this.bridge.selectAddress(address, wire);
