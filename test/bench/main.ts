@@ -3,29 +3,44 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../helpers/labrelay-process.js';
 import { benchCore, coreTable, coreTargets } from './core.js';
+import { benchGpib, gpibTable } from './gpib.js';
 
 /**
  * `npm run bench`: measures labrelay on this machine and writes the figures as JSON to
  * .bench/results.json (git-ignored) and markdown tables to stdout. Timings live here, never in
  * tests: a test asserts behaviour, a benchmark reports numbers against their limits.
- * `--quick` takes fewer samples, for a smoke run.
+ * `--quick` takes fewer samples, for a smoke run; `--only core|gpib` runs one section.
  */
 const quick = process.argv.includes('--quick');
+const only = process.argv[process.argv.indexOf('--only') + 1];
+const run = (section: string) => !process.argv.includes('--only') || only === section;
 const machine = { node: process.version, cpus: cpus().length, date: new Date().toISOString() };
+const results: Record<string, unknown> = { machine };
+const lines = [
+  `## labrelay benchmark — Node ${machine.node}, ${machine.cpus} cores, ${machine.date}`,
+  '',
+];
 
-const core = await benchCore(quick ? { calls: 300, warmup: 50 } : { calls: 3000, warmup: 300 });
-const results = { machine, core: { figures: core, targets: coreTargets(core) } };
+let floorHttpP50 = Number.NaN;
+if (run('core')) {
+  const core = await benchCore(quick ? { calls: 300, warmup: 50 } : { calls: 3000, warmup: 300 });
+  results.core = { figures: core, targets: coreTargets(core) };
+  floorHttpP50 = core.floor_http.p50;
+  lines.push('### Core: one round trip', '', ...coreTable(core), '');
+}
+if (run('gpib')) {
+  const gpib = await benchGpib({ queries: quick ? 200 : 1000 });
+  results.gpib = gpib;
+  lines.push(
+    '### GPIB: instrument_query on emulated AR488 bridges (inter_command_delay_ms 0)',
+    '',
+    ...gpibTable(gpib, floorHttpP50),
+    '',
+  );
+}
 
 const out = join(ROOT, '.bench', 'results.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
-const lines = [
-  `## labrelay benchmark — Node ${machine.node}, ${machine.cpus} cores, ${machine.date}`,
-  '',
-  '### Core: one round trip',
-  '',
-  ...coreTable(core),
-  '',
-  `JSON: ${out}`,
-];
+lines.push(`JSON: ${out}`);
 process.stdout.write(lines.join('\n') + '\n');

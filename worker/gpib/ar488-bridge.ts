@@ -67,6 +67,7 @@ export class Ar488Bridge {
   private readonly mutex = new Mutex();
   private readonly link: Link;
   private lastSendAt = 0;
+  private pendingOut: Buffer[] = [];
   private wanted = false;
   private reconnectTimer?: NodeJS.Timeout;
   private connectedWaiters: Array<() => void> = [];
@@ -145,7 +146,14 @@ export class Ar488Bridge {
           bytes: printable(stale.subarray(0, 64)),
         });
       }
-      return fn([]);
+      try {
+        const result = await fn([]);
+        await this.flushOut();
+        return result;
+      } finally {
+        // A transaction that failed half-way sends none of what it held back.
+        this.pendingOut = [];
+      }
     });
   }
 
@@ -187,16 +195,33 @@ export class Ar488Bridge {
     await this.sendLine(escapeData(data), wire);
   }
 
-  /** Sends one line (a `++` command or escaped data) and its CR LF. */
+  /**
+   * Sends one line (a `++` command or escaped data) and its CR LF. With no inter-command delay,
+   * lines up to the next read go out together in one write (one TCP segment or USB transfer
+   * instead of several); nothing ever follows `++read` before its reply is in.
+   */
   async sendLine(bytes: Buffer, wire: Wire): Promise<void> {
+    const frame = Buffer.concat([bytes, CRLF]);
+    wire.push(printable(bytes));
+    this.stats.bytesOut += frame.length;
+    if (this.config.interCommandDelayMs === 0) {
+      this.pendingOut.push(frame);
+      return;
+    }
     // inter_command_delay_ms spaces consecutive lines; time spent reading counts toward it.
     const wait = this.lastSendAt + this.config.interCommandDelayMs - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const frame = Buffer.concat([bytes, CRLF]);
     await this.link.write(frame);
     this.lastSendAt = performance.now();
-    this.stats.bytesOut += frame.length;
-    wire.push(printable(bytes));
+  }
+
+  /** Writes the lines held back by {@link sendLine}. */
+  private async flushOut(): Promise<void> {
+    if (this.pendingOut.length === 0) return;
+    const data = this.pendingOut.length === 1 ? this.pendingOut[0] : Buffer.concat(this.pendingOut);
+    this.pendingOut = [];
+    await this.link.write(data);
+    this.lastSendAt = performance.now();
   }
 
   /**
@@ -206,6 +231,7 @@ export class Ar488Bridge {
   async readReply(context: GpibContext, wire: Wire, timeoutMs?: number): Promise<Reply> {
     const started = performance.now();
     await this.sendLine(Buffer.from('++read eoi'), wire);
+    await this.flushOut();
     const framer = new ReplyFramer();
     const adapterLimit = this.config.readTmoMs + this.config.linkSlackMs;
     const total = timeoutMs ?? this.config.readTimeoutMs;
@@ -234,6 +260,7 @@ export class Ar488Bridge {
 
   /** Reads one adapter reply line, without its CR LF; null when nothing came within `limit`. */
   private async readLine(limit: number, during = 'a ++ command'): Promise<string | null> {
+    await this.flushOut();
     const { bytes, end } = await this.input.read(lineFramer(), {
       firstByteMs: limit,
       inactivityMs: limit,
@@ -249,6 +276,7 @@ export class Ar488Bridge {
 
   /** Collects the lines the adapter prints until it is quiet for `listenMs` (`++help`, `++xdiag`…). */
   async collectLines(listenMs: number): Promise<string[]> {
+    await this.flushOut();
     const lines: string[] = [];
     for (;;) {
       const { bytes, end } = await this.input.read(lineFramer(), {
