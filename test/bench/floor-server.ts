@@ -41,6 +41,23 @@ const newServer = () => {
     },
     health,
   );
+  // An asynchronous tool, for operations that take a while: the server goes idle while it
+  // waits, as a frontend does while the worker works, and waking up again has a cost.
+  server.registerTool(
+    'wait',
+    {
+      description: 'Wait ms milliseconds.',
+      inputSchema: z.looseObject({}),
+      outputSchema: z.looseObject({}),
+    },
+    async (args) => {
+      await new Promise((r) => setTimeout(r, Number(args.ms) || 0));
+      return {
+        structuredContent: { status: 'ok' },
+        content: [{ type: 'text' as const, text: '{"status":"ok"}' }],
+      };
+    },
+  );
   return { server, cleanup: () => {} };
 };
 if (mode === 'stdio') {

@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
@@ -51,6 +52,12 @@ export interface BridgeFigures {
 /** Figures of the GPIB benchmark. */
 export interface GpibFigures {
   bridges: BridgeFigures[];
+  /**
+   * The MCP floor for an operation that takes a while: the same SDK and HTTP serving with a
+   * tool that waits `wait_ms`, minus the wait measured alone (Node's timer) — what MCP costs
+   * when the server has gone idle in between, as a frontend does while an instrument answers.
+   */
+  async_floor: { wait_ms: number; tool_p50: number; timer_p50: number; floor_ms: number };
   parallel: { one_bridge_per_s: number; two_bridges_per_s: number; ratio: number };
 }
 
@@ -124,6 +131,29 @@ export async function benchGpib(options: { queries: number }): Promise<GpibFigur
     processes.push(frontend);
     const [, url] = await frontend.waitFor(/MCP over Streamable HTTP at (\S+)/);
 
+    const [floorPort] = await freePorts(1);
+    const floorServer = LabrelayProcess.spawnCommand(process.execPath, [
+      fileURLToPath(new URL('./floor-server.js', import.meta.url)),
+      'http',
+      String(floorPort),
+    ]);
+    processes.push(floorServer);
+    const [, floorUrl] = await floorServer.waitFor(/floor ready (\S+)/);
+    const floorClient = await connectHttp(floorUrl);
+    closers.push(() => floorClient.close());
+    const waitMs = 3;
+    const samples = Math.ceil(options.queries / 2);
+    const timer = await timed(samples, () => new Promise((r) => setTimeout(r, waitMs)));
+    const tool = await timed(samples, () =>
+      floorClient.callTool({ name: 'wait', arguments: { ms: waitMs } }),
+    );
+    const asyncFloor = {
+      wait_ms: waitMs,
+      tool_p50: tool.p50,
+      timer_p50: timer.p50,
+      floor_ms: tool.p50 - timer.p50,
+    };
+
     const direct = rawClient(endpoint);
     closers.push(direct.close);
     const mcp = await connectHttp(url);
@@ -195,6 +225,7 @@ export async function benchGpib(options: { queries: number }): Promise<GpibFigur
     const both = (2 * n * 1000) / (performance.now() - started);
     return {
       bridges: figures,
+      async_floor: asyncFloor,
       parallel: { one_bridge_per_s: one.per_s, two_bridges_per_s: both, ratio: both / one.per_s },
     };
   } finally {
@@ -245,7 +276,8 @@ export function gpibTable(g: GpibFigures, mcpFloorP50: number): string[] {
     const raw = `${b.raw.per_s.toFixed(0)} (direct at ${((b.direct.per_s / b.raw.per_s) * 100).toFixed(0)}%)`;
     const overMcp = b.throttled
       ? ''
-      : `; MCP − direct = ${ms(b.mcp.p50 - b.direct.p50)} ms vs floor ${ms(mcpFloorP50)} ms`;
+      : `; MCP − direct = ${ms(b.mcp.p50 - b.direct.p50)} ms vs floor ${ms(mcpFloorP50)} ms ` +
+        `(sync tool), ${ms(g.async_floor.floor_ms)} ms (async tool)`;
     return (
       `| ${b.name} | ${b.link} | ${b.throttled ? `${BAUD} baud` : 'none'} | ${raw} | ${b.direct.per_s.toFixed(0)} (p50 ${ms(b.direct.p50)} ms) | ` +
       `${b.mcp.per_s.toFixed(0)} (p50 ${ms(b.mcp.p50)} ms${overMcp}) | ${(bytes.sent + bytes.received).toFixed(1)} / ` +
@@ -256,6 +288,10 @@ export function gpibTable(g: GpibFigures, mcpFloorP50: number): string[] {
     `| bridge | link | wire throttle | bare client queries/s | direct queries/s | MCP queries/s | bytes per query / minimum | wire-limited queries/s |`,
     '|---|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    `MCP floor for an asynchronous tool: a ${g.async_floor.wait_ms} ms wait takes ` +
+      `${ms(g.async_floor.tool_p50)} ms through MCP and ${ms(g.async_floor.timer_p50)} ms alone: ` +
+      `${ms(g.async_floor.floor_ms)} ms of MCP once the server has gone idle.`,
     '',
     `Two throttled bridges at once: ${g.parallel.two_bridges_per_s.toFixed(0)} queries/s against ` +
       `${g.parallel.one_bridge_per_s.toFixed(0)} for one: ${g.parallel.ratio.toFixed(2)}× (target ≥ 1.8×).`,

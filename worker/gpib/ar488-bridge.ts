@@ -172,12 +172,25 @@ export class Ar488Bridge {
   }
 
   /**
-   * Refuses data this adapter cannot deliver: the ESP32 fork drops byte 0x0A from data lines
-   * even when escaped (its parser ignores LF outright), so a binary message holding one would
-   * reach the instrument corrupted. Known from the firmware hint, or from `++findlstn` working.
+   * Refuses data this adapter cannot deliver intact, before anything is sent:
+   * - a message longer than the firmware's line buffer (Twilight 128 bytes, the ESP32 fork and
+   *   Prologix 256): the firmware would flush it as several separately terminated messages;
+   * - byte 0x0A on the ESP32 fork, whose parser drops LF from data even when escaped.
+   * The ESP32 fork is known from the firmware hint, or from `++findlstn` having worked.
    */
   checkData(data: Uint8Array, label: string): void {
     const esp32 = this.config.firmware === 'esp32' || this.listenerSearch === 'findlstn';
+    const prologix = this.firmware?.family === 'prologix' || this.config.firmware === 'prologix';
+    const limit = esp32 || prologix ? 256 : 128;
+    if (data.length > limit) {
+      throw new GpibError(
+        'INVALID_PARAMS',
+        `${label} is ${data.length} bytes; bridge ${this.label} buffers ${limit}-byte lines and would ` +
+          'send it to the instrument as several separately terminated messages. Split it into ' +
+          `commands of at most ${limit} bytes`,
+        { bridge: this.name, command: label.slice(0, 80), limit: { line_bytes: limit } },
+      );
+    }
     if (!esp32 || !data.includes(0x0a)) return;
     const offsets: number[] = [];
     data.forEach((b, i) => b === 0x0a && offsets.length < 8 && offsets.push(i));

@@ -195,3 +195,36 @@ describe('field failures (ar488-gpib.md §4)', () => {
     expect(bridge.firmware).toMatchObject({ version: 'Bench bridge 7', family: 'unknown' });
   });
 });
+
+describe('more field failures', () => {
+  it('24: a message longer than the firmware line buffer is refused instead of split in two', async () => {
+    const { emulator, bus } = await setUp('twilight-0.53.04');
+    const mark = emulator.log.length;
+    const error = await bus
+      .write({ primary: 22 }, Buffer.alloc(200, 0x41), 'DISP:TEXT …')
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /DISP:TEXT … is 200 bytes; bridge bench-t .* buffers 128-byte lines/,
+    );
+    expect(emulator.log.length).toBe(mark);
+  });
+
+  it('6: paced by inter_command_delay_ms, back-to-back writes survive a 64-byte UART buffer on a real-speed wire', async () => {
+    const { emulator, bus } = await setUp('twilight-0.53.04', {
+      faults: { rxBufferBytes: 64, baud: 115_200 },
+      config: { interCommandDelayMs: 10 },
+    });
+    const mark = emulator.log.length;
+    const commands = Array.from({ length: 10 }, (_, i) => `DISP:TEXT "MESSAGE NUMBER ${i} OF TEN"`);
+    for (const c of commands) await bus.write({ primary: 22 }, Buffer.from(c));
+    expect((await bus.query({ primary: 22 }, Buffer.from('*IDN?'), '*IDN?')).text).toMatch(
+      /34401A/,
+    );
+    const data = emulator.log
+      .slice(mark)
+      .filter((e) => e.kind === 'data')
+      .map((e) => e.text);
+    expect(data).toEqual([...commands, '*IDN?']);
+    expect(emulator.droppedRxBytes).toBe(0);
+  });
+});
