@@ -44,6 +44,7 @@ export function workerOptions(
       bridges: loaded.config.gpib.bridges.map(bridgeConfig),
       allowRawCommands: loaded.config.gpib.allow_raw_commands,
     },
+    imaging: loaded.config.imaging ?? null,
     log,
   };
 }

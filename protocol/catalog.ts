@@ -1,6 +1,7 @@
 import { coreMethods } from './methods/core.js';
 import { diagnosticsMethods } from './methods/diagnostics.js';
 import { gpibMethods } from './methods/gpib.js';
+import { imagingMethods } from './methods/imaging.js';
 
 /**
  * Every method labrelay's TypeScript worker can serve, keyed by its one name. A running worker
@@ -16,6 +17,12 @@ export const catalog = {
     adapterTimeoutMs: 1400,
     interCommandDelayMs: 10,
     connectMs: 9000,
+  }),
+  // Typed with the simulated microscope's default parameter.
+  ...imagingMethods({
+    parameters: [{ name: 'z', lower: 0, upper: 10 }],
+    dwellUs: 0,
+    maxSamples: 4096,
   }),
 };
 

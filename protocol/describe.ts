@@ -31,7 +31,15 @@ export const MethodDescriptionSchema = z.object({
     .describe('What the method serializes on; {param} is filled from params.'),
   deadline: z.object({
     base_ms: z.number(),
-    terms: z.array(z.object({ params: z.array(z.string()), ms_per_unit: z.number() })).optional(),
+    terms: z
+      .array(
+        z.object({
+          params: z.array(z.string()),
+          divide_by: z.array(z.string()).optional(),
+          ms_per_unit: z.number(),
+        }),
+      )
+      .optional(),
   }),
   mcp: z.boolean().describe('Listed as an MCP tool (false for wire-only methods).'),
 });

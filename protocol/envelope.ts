@@ -39,7 +39,7 @@ export type DecodedRequest =
  * error that names what was wrong, and the id when it could be read, so the sender can match it.
  */
 export function decodeRequest(raw: Uint8Array | string): DecodedRequest {
-  const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
+  const text = typeof raw === 'string' ? raw : utf8Text(raw);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -86,7 +86,7 @@ export function errorReply(id: string | null, error: WireError): ErrorReply {
  * Checked by hand rather than with zod: it runs once per call on the frontend's hot path.
  */
 export function decodeReply(raw: Uint8Array | string): ReplyEnvelope {
-  const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
+  const text = typeof raw === 'string' ? raw : utf8Text(raw);
   const value = JSON.parse(text) as Record<string, unknown> | null;
   const ok =
     typeof value === 'object' &&
@@ -117,4 +117,12 @@ function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing (the field is missing)';
   const json = JSON.stringify(value);
   return `${kindOf(value)} ${json.length > 60 ? json.slice(0, 57) + '...' : json}`;
+}
+
+/** Decodes a frame without copying it first (Buffer.from(buffer) would copy every byte). */
+function utf8Text(raw: Uint8Array): string {
+  const bytes = Buffer.isBuffer(raw)
+    ? raw
+    : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  return bytes.toString('utf8');
 }

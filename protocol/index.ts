@@ -11,10 +11,19 @@ export * from './define-method.js';
 export * from './describe.js';
 export * from './events.js';
 export * from './prompts.js';
+export * from './mcp-images.js';
 export * from './endpoints.js';
 export * from './json-safety.js';
 export type { Logger } from './logger.js';
 export { coreMethods } from './methods/core.js';
 export { diagnosticsMethods } from './methods/diagnostics.js';
 export { gpibMethods, type GpibCatalog, type GpibCatalogOptions } from './methods/gpib.js';
+export {
+  imagingMethods,
+  IMAGING_ATTRIBUTES,
+  IMAGING_SETTINGS,
+  BUFFER_NAMES,
+  type ImagingCatalog,
+  type ImagingCatalogOptions,
+} from './methods/imaging.js';
 export * from './catalog.js';

@@ -15,6 +15,7 @@ import type { AuditLog } from './audit-log.js';
 import type { MethodTable, ServedMethod } from './method-table.js';
 import { LazyAbort, Operation, type ProgressSink } from './operation.js';
 import { invalidParams } from './param-errors.js';
+import { stringifyWithSplices } from './splice-json.js';
 import { ReplyCache, requestFingerprint, type ReplyCacheLimits } from './reply-cache.js';
 import { ResourceQueue, type Release } from './resource-queue.js';
 
@@ -247,7 +248,7 @@ export class Dispatcher {
           `result.${issue.path.join('.')}: ${issue.message}`,
       );
     }
-    return JSON.stringify(checked.data);
+    return stringifyWithSplices(checked.data);
   }
 
   private classify(err: unknown, record: OperationRecord, request: RequestEnvelope): WireError {

@@ -43,7 +43,10 @@ export class RouterServer {
     try {
       for await (const frames of this.socket) {
         const { prefix, payload } = splitRouting(frames);
-        void this.dispatcher.handle(payload).then((reply) => this.sender.push([...prefix, reply]));
+        // Encoded here rather than by zeromq.js, whose string path is ~4× slower on large replies.
+        void this.dispatcher
+          .handle(payload)
+          .then((reply) => this.sender.push([...prefix, Buffer.from(reply, 'utf8')]));
       }
     } catch (err) {
       if (!this.socket.closed) this.log.error('router: receive loop ended', { error: String(err) });

@@ -5,6 +5,7 @@ import { AuditLog } from './audit-log.js';
 import type { BridgeConfig } from './gpib/bridge-config.js';
 import { BridgeManager, type LinkFactory } from './gpib/bridge-manager.js';
 import { gpibModule } from './handlers/gpib/index.js';
+import { createImagingModule, type ImagingConfig } from './imaging/create-module.js';
 import { EventsPublisher } from './events-publisher.js';
 import { diagnosticsModule } from './handlers/diagnostics.js';
 import type { MethodModule } from './handlers/types.js';
@@ -30,6 +31,8 @@ export interface WorkerOptions {
   /** Where artifacts go (artifacts/ below it). */
   dataDir: string;
   gpib: { bridges: BridgeConfig[]; allowRawCommands: string[]; linkFactory?: LinkFactory };
+  /** The scanning microscope, as the config file's `imaging:` section; null for none. */
+  imaging: ImagingConfig | null;
   log: Logger;
 }
 
@@ -62,6 +65,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const modules: MethodModule[] = [];
   if (options.diagnostics) modules.push(diagnosticsModule());
   const artifacts = new ArtifactStore(join(options.dataDir, 'artifacts'));
+  if (options.imaging) modules.push(createImagingModule(options.imaging, artifacts, log));
   if (options.gpib.bridges.length > 0) {
     const manager = new BridgeManager(options.gpib.bridges, log, options.gpib.linkFactory);
     modules.push(

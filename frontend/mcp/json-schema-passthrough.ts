@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { JsonSchema } from '../../protocol/index.js';
+import { MCP_IMAGES_KEY, type JsonSchema } from '../../protocol/index.js';
 
 /**
  * McpServer.registerTool takes zod schemas, but the frontend learns its tools from the worker's
@@ -22,7 +22,7 @@ export function isObjectSchema(schema: JsonSchema): boolean {
  * References to the root (`#`, as in recursive JSON types) are re-pointed at the wrapped value.
  */
 export function outputSchemaFor(result: JsonSchema): JsonSchema {
-  if (isObjectSchema(result)) return result;
+  if (isObjectSchema(result)) return withoutImages(result);
   const { $schema, $defs, ...inner } = result;
   return {
     ...($schema === undefined ? {} : { $schema }),
@@ -32,6 +32,15 @@ export function outputSchemaFor(result: JsonSchema): JsonSchema {
     'x-fastmcp-wrap-result': true,
     ...($defs === undefined ? {} : { $defs }),
   };
+}
+
+/** Images travel as image content, never in structuredContent: the schema does not list them. */
+function withoutImages(schema: JsonSchema): JsonSchema {
+  const properties = schema.properties as Record<string, unknown> | undefined;
+  if (!properties || !(MCP_IMAGES_KEY in properties)) return schema;
+  const { [MCP_IMAGES_KEY]: _images, ...rest } = properties;
+  const required = (schema.required as string[] | undefined)?.filter((k) => k !== MCP_IMAGES_KEY);
+  return { ...schema, properties: rest, ...(required ? { required } : {}) };
 }
 
 function repointRootRefs(value: unknown): unknown {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as z from 'zod';
 import { DEFAULT_WORKER_ENDPOINT } from '../../protocol/index.js';
 
@@ -116,6 +117,68 @@ export const GpibSection = z.strictObject({
     .describe('Guarded ++ commands raw_command may send.'),
 });
 
+const OpticsParameter = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier, e.g. z'),
+    true_value: z.number().describe('Where the simulated optics focus.'),
+    lower: z.number(),
+    upper: z.number(),
+    initial: z.number().optional().describe('Where the optics start; default: upper.'),
+  })
+  .refine((p) => p.lower < p.upper, { message: 'lower must be below upper', path: ['lower'] })
+  .refine((p) => p.true_value >= p.lower && p.true_value <= p.upper, {
+    message: 'true_value must lie within [lower, upper]',
+    path: ['true_value'],
+  })
+  .refine((p) => p.initial === undefined || (p.initial >= p.lower && p.initial <= p.upper), {
+    message: 'initial must lie within [lower, upper]',
+    path: ['initial'],
+  });
+
+/** The `imaging:` section: a scanning microscope with EAA's tools. Absent: no microscope. */
+export const ImagingSection = z.strictObject({
+  microscope: z
+    .literal('simulated')
+    .describe('The microscope driven; the simulated one is built in.'),
+  seed: z.number().int().default(1).describe('Seed of the simulated specimen and noise.'),
+  parameters: z
+    .array(OpticsParameter)
+    .min(1)
+    .default([{ name: 'z', true_value: 3, lower: 0, upper: 10 }])
+    .refine((list) => new Set(list.map((p) => p.name)).size === list.length, {
+      message: 'parameter names must be unique',
+    }),
+  blur_factor: z.number().min(0).default(10),
+  drift_factor: z.number().min(0).default(10),
+  poisson_noise_scale: z.number().min(0).default(100),
+  scan_jitter: z.number().min(0).default(0),
+  dwell_us: z.number().min(0).default(0).describe('Dwell time per pixel, µs.'),
+  line_scan_return_gaussian_fit: z.boolean().default(true),
+  png_bit_depth: z.union([z.literal(8), z.literal(16)]).default(8),
+  thumbnails: z.boolean().default(false).describe('Also return small PNGs as MCP image blocks.'),
+  payload_format: z.enum(['both', 'numpy_base64', 'encoded_data']).default('both'),
+  keep_last: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('Keep only the newest N acquisitions on disk; 0 keeps all.'),
+  max_samples: z
+    .number()
+    .int()
+    .min(16)
+    .max(16_384)
+    .default(4096)
+    .describe('Most samples along one side.'),
+  scan_threads: z
+    .number()
+    .int()
+    .min(0)
+    .max(64)
+    .default(Math.min(4, availableParallelism()))
+    .describe('Threads that compute simulated image scans; 0 computes on the event loop.'),
+});
+
 /** The `launcher:` section. */
 export const LauncherSection = z.strictObject({
   worker_startup_timeout_ms: Milliseconds(100, 600_000, 15_000),
@@ -127,6 +190,7 @@ export const LauncherSection = z.strictObject({
 export const ConfigSchema = z.strictObject({
   worker: WorkerSection.prefault({}),
   gpib: GpibSection.prefault({}),
+  imaging: ImagingSection.optional(),
   frontend: FrontendSection.prefault({}),
   launcher: LauncherSection.prefault({}),
 });

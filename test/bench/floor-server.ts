@@ -20,6 +20,7 @@ const socket = workerEndpoint ? new Request({ linger: 0 }) : undefined;
 socket?.connect(workerEndpoint!);
 
 let calls = 0;
+let raw = Buffer.alloc(0);
 const health = async () => {
   if (socket) {
     await socket.send(`{"id":"floor-${calls++}","method":"health","params":{}}`);
@@ -55,6 +56,25 @@ const newServer = () => {
       return {
         structuredContent: { status: 'ok' },
         content: [{ type: 'text' as const, text: '{"status":"ok"}' }],
+      };
+    },
+  );
+  // A large result: `bytes` raw bytes base64-encoded per call, as an array payload is, with a
+  // short text block as labrelay's frontend gives for results over 1 MiB.
+  server.registerTool(
+    'payload',
+    {
+      description: 'Return `bytes` bytes as base64.',
+      inputSchema: z.looseObject({}),
+      outputSchema: z.looseObject({}),
+    },
+    async (args) => {
+      const bytes = Number(args.bytes) || 0;
+      if (raw.length !== bytes) raw = Buffer.alloc(bytes, 0x5a);
+      const data = raw.toString('base64');
+      return {
+        structuredContent: { encoding: 'numpy_base64', dtype: 'uint8', shape: [bytes], data },
+        content: [{ type: 'text' as const, text: `{"data":"(${data.length} characters)"}` }],
       };
     },
   );

@@ -2,13 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { v4 as uuidv4 } from 'uuid';
-import { Request } from 'zeromq';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { LabrelayProcess } from '../helpers/labrelay-process.js';
 import { connectHttp } from '../helpers/mcp-client.js';
 import { freePorts } from '../helpers/ports.js';
 import { rawQueries } from './raw-ar488-client.js';
+import { rawWorkerClient } from './raw-worker-client.js';
 import { ms, summarize, type Latency } from './stats.js';
 
 /** The emulated instrument's configured response time, ms (part of the wire limit). */
@@ -154,7 +153,7 @@ export async function benchGpib(options: { queries: number }): Promise<GpibFigur
       floor_ms: tool.p50 - timer.p50,
     };
 
-    const direct = rawClient(endpoint);
+    const direct = rawWorkerClient(endpoint);
     closers.push(direct.close);
     const mcp = await connectHttp(url);
     closers.push(() => mcp.close());
@@ -207,7 +206,7 @@ export async function benchGpib(options: { queries: number }): Promise<GpibFigur
     const one = await timed(n, () =>
       direct.call('instrument_query', { bridge_name: 'tcp-wire', address: 22, command: COMMAND }),
     );
-    const second = rawClient(endpoint);
+    const second = rawWorkerClient(endpoint);
     closers.push(second.close);
     const started = performance.now();
     await Promise.all([
@@ -248,22 +247,6 @@ async function timed(n: number, fn: () => Promise<unknown>): Promise<Latency & {
 async function mcpQuery(client: Client, args: Record<string, unknown>): Promise<void> {
   const result = await client.callTool({ name: 'instrument_query', arguments: args });
   if (result.isError) throw new Error(JSON.stringify(result.content));
-}
-
-/** A bench script's view: one REQ socket, one request at a time. */
-function rawClient(endpoint: string) {
-  const socket = new Request({ linger: 0 });
-  socket.connect(endpoint);
-  return {
-    async call(method: string, params: Record<string, unknown>): Promise<any> {
-      await socket.send(JSON.stringify({ id: uuidv4(), method, params }));
-      const [frame] = await socket.receive();
-      const reply = JSON.parse(frame.toString());
-      if (reply.status !== 'ok') throw new Error(`${method}: ${reply.error}`);
-      return reply.result;
-    },
-    close: () => socket.close(),
-  };
 }
 
 /** The GPIB figures as a markdown table. */

@@ -4,12 +4,13 @@ import { dirname, join } from 'node:path';
 import { ROOT } from '../helpers/labrelay-process.js';
 import { benchCore, coreTable, coreTargets } from './core.js';
 import { benchGpib, gpibTable } from './gpib.js';
+import { benchImaging, imagingTable } from './imaging.js';
 
 /**
  * `npm run bench`: measures labrelay on this machine and writes the figures as JSON to
  * .bench/results.json (git-ignored) and markdown tables to stdout. Timings live here, never in
  * tests: a test asserts behaviour, a benchmark reports numbers against their limits.
- * `--quick` takes fewer samples, for a smoke run; `--only core|gpib` runs one section.
+ * `--quick` takes fewer samples, for a smoke run; `--only core|gpib|imaging` runs one section.
  */
 const quick = process.argv.includes('--quick');
 const only = process.argv[process.argv.indexOf('--only') + 1];
@@ -37,6 +38,13 @@ if (run('gpib')) {
     ...gpibTable(gpib, floorHttpP50),
     '',
   );
+}
+if (run('imaging')) {
+  const imaging = await benchImaging(
+    quick ? { samples: 6, acquisitions: 200 } : { samples: 20, acquisitions: 1000 },
+  );
+  results.imaging = imaging;
+  lines.push('### Imaging: the simulated microscope', '', ...imagingTable(imaging), '');
 }
 
 const out = join(ROOT, '.bench', 'results.json');

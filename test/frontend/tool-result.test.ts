@@ -71,3 +71,43 @@ describe('schemas from describe', () => {
     expect(JSON.stringify(wrapped)).toContain('"$ref":"#/properties/result"');
   });
 });
+
+describe('large results and images', () => {
+  it('elides long strings from the text block of a result over 1 MiB, never from structuredContent', () => {
+    const data = 'A'.repeat(2 << 20);
+    const result = toToolResult(
+      'get_image_array_payload',
+      { id: '1', status: 'ok', result: { dtype: 'float32', data } },
+      false,
+    );
+    expect((result.structuredContent as { data: string }).data).toBe(data);
+    expect(JSON.parse((result.content[0] as { text: string }).text)).toEqual({
+      dtype: 'float32',
+      data: `<${data.length} characters: see structuredContent>`,
+    });
+  });
+
+  it('moves mcp_images into image content blocks and out of structuredContent and the schema', () => {
+    const result = toToolResult(
+      'acquire_image',
+      {
+        id: '1',
+        status: 'ok',
+        result: { img_path: '/a.png', mcp_images: [{ mime_type: 'image/png', data: 'iVBOR' }] },
+      },
+      false,
+    );
+    expect(result.structuredContent).toEqual({ img_path: '/a.png' });
+    expect(result.content[1]).toEqual({ type: 'image', mimeType: 'image/png', data: 'iVBOR' });
+    const schema = outputSchemaFor({
+      type: 'object',
+      properties: { img_path: { type: 'string' }, mcp_images: { type: 'array' } },
+      required: ['img_path'],
+    });
+    expect(schema).toEqual({
+      type: 'object',
+      properties: { img_path: { type: 'string' } },
+      required: ['img_path'],
+    });
+  });
+});

@@ -1,14 +1,22 @@
 import { spawnSync } from 'node:child_process';
 
 /**
- * A Python interpreter that can `import zmq`. The Debian package python3-zmq installs into the
- * system interpreter, which a pyenv `python3` earlier on PATH may shadow, so both are tried.
- * Throws with the fix when none has it: the pyzmq tests never skip.
+ * A Python interpreter that can import the given modules. The Debian packages (python3-zmq,
+ * python3-numpy) install into the system interpreter, which a pyenv `python3` earlier on PATH
+ * may shadow, so both are tried. Throws with the fix when none has them: these tests never skip.
  */
-export function pythonWithZmq(): string {
+export function pythonWith(...modules: string[]): string {
+  const check = `import ${modules.join(', ')}`;
   for (const candidate of ['python3', '/usr/bin/python3']) {
-    if (spawnSync(candidate, ['-c', 'import zmq'], { stdio: 'ignore' }).status === 0)
-      return candidate;
+    if (spawnSync(candidate, ['-c', check], { stdio: 'ignore' }).status === 0) return candidate;
   }
-  throw new Error('no python3 with pyzmq found: apt-get install -y python3-zmq (.ci/run does)');
+  const packages = modules.map((m) => `python3-${m}`).join(' ');
+  throw new Error(
+    `no python3 with ${modules.join(' and ')} found: apt-get install -y ${packages} (.ci/run does)`,
+  );
+}
+
+/** A Python interpreter that can `import zmq`. */
+export function pythonWithZmq(): string {
+  return pythonWith('zmq');
 }

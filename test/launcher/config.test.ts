@@ -36,12 +36,49 @@ describe('parseConfig', () => {
     );
   });
 
+  it('has no microscope unless the imaging section names one, and fills its defaults', () => {
+    expect(parseConfig('', 'lab.yaml').imaging).toBeUndefined();
+    const imaging = parseConfig('imaging:\n  microscope: simulated\n', 'lab.yaml').imaging!;
+    expect(imaging).toMatchObject({
+      seed: 1,
+      parameters: [{ name: 'z', true_value: 3, lower: 0, upper: 10 }],
+      blur_factor: 10,
+      poisson_noise_scale: 100,
+      line_scan_return_gaussian_fit: true,
+      payload_format: 'both',
+      keep_last: 0,
+    });
+    expect(imaging.scan_threads).toBeGreaterThanOrEqual(1);
+  });
+
+  it('checks each optics parameter: range, true value, initial value, unique names', () => {
+    const params = (list: string) =>
+      parse(`imaging:\n  microscope: simulated\n  parameters: ${list}\n`);
+    expect(params('[{name: z, true_value: 3, lower: 10, upper: 0}]')).toThrow(
+      /imaging\.parameters\.0\.lower: lower must be below upper/,
+    );
+    expect(params('[{name: z, true_value: 12, lower: 0, upper: 10}]')).toThrow(
+      /imaging\.parameters\.0\.true_value: true_value must lie within \[lower, upper\]/,
+    );
+    expect(params('[{name: z, true_value: 3, lower: 0, upper: 10, initial: -1}]')).toThrow(
+      /imaging\.parameters\.0\.initial: initial must lie within \[lower, upper\]/,
+    );
+    expect(
+      params(
+        '[{name: z, true_value: 3, lower: 0, upper: 10}, {name: z, true_value: 1, lower: 0, upper: 2}]',
+      ),
+    ).toThrow(/imaging\.parameters: parameter names must be unique/);
+    expect(params('[{name: 2z, true_value: 3, lower: 0, upper: 10}]')).toThrow(
+      /imaging\.parameters\.0\.name: must be an identifier/,
+    );
+  });
+
   it('refuses unknown keys and lists the allowed ones', () => {
     expect(parse('worker:\n  queue_timout_ms: 5\n')).toThrow(
       /unknown key queue_timout_ms in worker; allowed: name, bind, events_endpoint, data_dir, audit_log/,
     );
     expect(parse('workers: {}\n')).toThrow(
-      /unknown key workers in the top level; allowed: worker, gpib, frontend, launcher/,
+      /unknown key workers in the top level; allowed: worker, gpib, imaging, frontend, launcher/,
     );
   });
 

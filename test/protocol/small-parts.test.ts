@@ -20,6 +20,12 @@ describe('deadlineMs', () => {
     expect(deadlineMs(spec, { size_x: 10, size_y: 20, dwell_ms: 0.5 })).toBe(1100);
     expect(deadlineMs(spec, { size_x: 10, size_y: 20 }, { dwell_ms: 2 })).toBe(1400);
     expect(deadlineMs(spec, { size_x: 'ten' })).toBe(1000);
+    const scan = {
+      base_ms: 0,
+      terms: [{ params: ['size', 'size', 'dwell'], divide_by: ['step', 'step'], ms_per_unit: 1 }],
+    };
+    expect(deadlineMs(scan, { size: 100, step: 0.5, dwell: 0.01 })).toBe(400);
+    expect(deadlineMs(scan, { size: 100, step: 0, dwell: 0.01 })).toBe(0);
   });
 });
 

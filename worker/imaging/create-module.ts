@@ -1,0 +1,75 @@
+import type { Logger } from '../../protocol/index.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import type { ImagingSettings } from '../handlers/imaging/deps.js';
+import { imagingModule } from '../handlers/imaging/index.js';
+import type { MethodModule } from '../handlers/types.js';
+import { AcquisitionBuffers } from './acquisition-buffers.js';
+import { ImagingArtifacts } from './imaging-artifacts.js';
+import { SimMicroscope } from './sim-microscope.js';
+
+/** The config file's `imaging:` section (see launcher/config/schema.ts). */
+export interface ImagingConfig {
+  microscope: 'simulated';
+  seed: number;
+  parameters: Array<{
+    name: string;
+    true_value: number;
+    lower: number;
+    upper: number;
+    initial?: number;
+  }>;
+  blur_factor: number;
+  drift_factor: number;
+  poisson_noise_scale: number;
+  scan_jitter: number;
+  dwell_us: number;
+  line_scan_return_gaussian_fit: boolean;
+  png_bit_depth: 8 | 16;
+  thumbnails: boolean;
+  payload_format: 'both' | 'numpy_base64' | 'encoded_data';
+  keep_last: number;
+  max_samples: number;
+  scan_threads: number;
+}
+
+/** Builds the microscope, its buffers and artifacts, and the imaging methods over them. */
+export function createImagingModule(
+  config: ImagingConfig,
+  store: ArtifactStore,
+  log: Logger,
+): MethodModule {
+  const settings: ImagingSettings = {
+    lineScanReturnGaussianFit: config.line_scan_return_gaussian_fit,
+    blurFactor: config.blur_factor,
+    driftFactor: config.drift_factor,
+    poissonNoiseScale: config.poisson_noise_scale,
+    scanJitter: config.scan_jitter,
+    pngBitDepth: config.png_bit_depth,
+    thumbnails: config.thumbnails,
+    payloadFormat: config.payload_format,
+  };
+  const microscope = new SimMicroscope(
+    config.parameters.map((p) => ({
+      name: p.name,
+      lower: p.lower,
+      upper: p.upper,
+      initial: p.initial ?? p.upper,
+      trueValue: p.true_value,
+    })),
+    settings,
+    config.seed,
+    config.scan_threads,
+  );
+  return imagingModule(
+    {
+      microscope,
+      buffers: new AcquisitionBuffers(),
+      artifacts: new ImagingArtifacts(store, config.keep_last),
+      settings,
+      parameterHistory: {},
+      maxSamples: config.max_samples,
+      log,
+    },
+    config.dwell_us,
+  );
+}
