@@ -22,6 +22,9 @@ const SIDES = [
   },
 ] as const;
 
+/** Reply cache size of the bench's worker (see the memory figure). */
+const REPLY_CACHE_ENTRIES = 100;
+
 /** One image side: in-process stages, a direct worker call, and the same through MCP. */
 export interface AcquireFigures {
   side: number;
@@ -62,6 +65,9 @@ export async function benchImaging(options: {
 }): Promise<ImagingFigures> {
   const { configPath, workerEndpoint: endpoint } = await labConfig({
     diagnostics: false,
+    // The reply cache keeps every reply up to 10,000 (~3 KB each here, bounded by design); a
+    // small cache keeps it from hiding whether the imaging path itself holds on to memory.
+    worker: `  reply_cache: { entries: ${REPLY_CACHE_ENTRIES}, max_bytes: 67108864 }`,
     // Bounds the bench's disk use; retention is part of every acquisition's cost.
     extra: 'imaging:\n  microscope: simulated\n  keep_last: 20\n',
   });
@@ -247,6 +253,6 @@ export function imagingTable(f: ImagingFigures): string[] {
     '',
     `Worker resident memory over ${f.memory.acquisitions} acquisitions of ${f.memory.side}² after 50 ` +
       `to warm up: ${rss.map((r) => r.rss_mb.toFixed(0)).join(' → ')} MB ` +
-      `(${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB).`,
+      `(${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB; reply cache ${REPLY_CACHE_ENTRIES} entries).`,
   ];
 }

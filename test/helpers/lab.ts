@@ -24,6 +24,8 @@ export interface LabOptions {
   diagnostics?: boolean;
   /** YAML appended to the file (inside the launcher section unless it starts a new one). */
   extra?: string;
+  /** YAML lines added to the worker section, e.g. `  reply_cache: { entries: 100 }`. */
+  worker?: string;
 }
 
 /** Writes a config for a test lab: free ports, a fresh data directory, diagnostics on. */
@@ -40,6 +42,7 @@ export async function labConfig(options: LabOptions = {}): Promise<Omit<Lab, 'pr
   events_endpoint: ${eventsEndpoint}
   data_dir: ${dir}
   diagnostics: ${options.diagnostics ?? true}
+${options.worker ?? ''}
 frontend:
   port: ${httpPort}
 launcher:

@@ -1,13 +1,17 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { isolatingFetch } from './isolating-fetch.js';
 import { ENTRY } from './labrelay-process.js';
 
 /** The SDK's own client over Streamable HTTP. */
 export async function connectHttp(url: string, headers?: Record<string, string>): Promise<Client> {
   const client = new Client({ name: 'labrelay-test', version: '1.0.0' });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }),
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers },
+      fetch: isolatingFetch,
+    }),
   );
   return client;
 }

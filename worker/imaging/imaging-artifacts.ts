@@ -27,9 +27,24 @@ export class ImagingArtifacts {
     return `imaging/${kind}_${String(this.counter).padStart(6, '0')}_${stamp}`;
   }
 
-  /** Writes the files of one acquisition together and applies the retention limit. */
-  async writeGroup(files: Array<[name: string, data: Uint8Array | string]>): Promise<string[]> {
-    const paths = await Promise.all(files.map(([name, data]) => this.store.write(name, data)));
+  /**
+   * Writes the files of one acquisition and applies the retention limit. Each file is written
+   * as soon as its data is ready (the .npy while sharp still encodes the PNG); if any fails, the
+   * others are removed, so a group is on disk whole or not at all.
+   */
+  async writeGroup(
+    files: Array<[name: string, data: Uint8Array | string | Promise<Uint8Array | string>]>,
+  ): Promise<string[]> {
+    const writes = files.map(async ([name, data]) => this.store.write(name, await data));
+    const settled = await Promise.allSettled(writes);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(
+        settled.map((r) => (r.status === 'fulfilled' ? unlink(r.value).catch(() => {}) : null)),
+      );
+      throw failed.reason;
+    }
+    const paths = settled.map((r) => (r as PromiseFulfilledResult<string>).value);
     this.groups.push({ paths });
     if (this.keepLast > 0) {
       while (this.groups.length > this.keepLast) {

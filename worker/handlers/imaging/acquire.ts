@@ -58,15 +58,19 @@ export function acquireHandlers(
       );
       op.checkpoint();
       const psize = p.scan_step;
-      // The PNG is encoded on libuv's thread pool while the .npy and statistics are built here.
+      // The PNG is encoded on libuv's thread pool while the .npy is built and written here.
       const stats = image.stats ?? statistics(image.data);
       const range: [number, number] = [stats.min, stats.max];
       const png =
         settings.pngBitDepth === 16
           ? encodePng16(image.data, rows, cols, { range })
           : encodePng8(image.data, rows, cols, { range });
+      // A thumbnail is a courtesy to the client: if it fails, the acquisition still stands.
       const thumbnail = settings.thumbnails
-        ? encodeThumbnail(image.data, rows, cols, THUMBNAIL_SIDE)
+        ? encodeThumbnail(image.data, rows, cols, THUMBNAIL_SIDE).catch((err: unknown) => {
+            deps.log.warn('thumbnail failed', { error: String(err) });
+            return null;
+          })
         : null;
       const npy = encodeNpy(image.data, [rows, cols]);
       const base = artifacts.nextBase('image');
@@ -80,7 +84,7 @@ export function acquireHandlers(
         statistics: stats,
       };
       const [pngPath, npyPath, metadataPath] = await artifacts.writeGroup([
-        [`${base}.png`, await png],
+        [`${base}.png`, png],
         [`${base}.npy`, npy],
         [`${base}.json`, JSON.stringify(metadata, null, 2)],
       ]);
