@@ -1,7 +1,9 @@
+import { imageView, type ImageView } from './image-view.js';
 import type { ScannedImage, ScannedLine } from './microscope.js';
 
-/** A buffered image and its pixel size. */
-export interface BufferedImage extends ScannedImage {
+/** A buffered image: its pixels as an ndarray view, shape [rows, cols], and its pixel size. */
+export interface BufferedImage {
+  view: ImageView;
   psize: number;
 }
 
@@ -50,7 +52,7 @@ export class AcquisitionBuffers {
   counterLineScan = 0;
 
   pushImage(image: ScannedImage, psize: number, call: ImageCall): void {
-    const buffered = { ...image, psize };
+    const buffered = { view: imageView(image.data, image.rows, image.cols), psize };
     if (this.image_0 === null) this.image_0 = buffered;
     this.image_km1 = this.image_k;
     this.image_k = buffered;

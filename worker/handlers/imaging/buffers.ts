@@ -1,6 +1,8 @@
+import ndarray from 'ndarray';
 import { WorkerError } from '../../../protocol/index.js';
 import { AcquisitionBuffers } from '../../imaging/acquisition-buffers.js';
 import { encodeArrayPayload } from '../../imaging/array-payload.js';
+import { cOrder } from '../../imaging/image-view.js';
 import { encodeNpy } from '../../imaging/npy.js';
 import type { ImagingDeps, ImagingHandlers } from './deps.js';
 
@@ -11,8 +13,8 @@ export function bufferHandlers(
   'get_image_array_payload' | 'get_attribute_payload' | 'dump_array' | 'get_state'
 > {
   const { buffers, settings } = deps;
-  const payload = (data: Float32Array, shape: number[]) =>
-    encodeArrayPayload(data, shape, settings.payloadFormat);
+  const payload = (view: ndarray.NdArray<Float32Array>) =>
+    encodeArrayPayload(cOrder(view), view.shape, settings.payloadFormat);
   const required = (name: string) => {
     const image = buffers.resolve(name);
     if (!image) {
@@ -33,7 +35,7 @@ export function bufferHandlers(
   return {
     get_image_array_payload: ({ buffer_name }) => {
       const image = required(buffer_name);
-      return payload(image.data, [image.rows, image.cols]);
+      return payload(image.view);
     },
 
     get_attribute_payload: ({ name }) => {
@@ -42,16 +44,14 @@ export function bufferHandlers(
         case 'image_km1':
         case 'image_0': {
           const image = buffers[name];
-          return image ? payload(image.data, [image.rows, image.cols]) : null;
+          return image ? payload(image.view) : null;
         }
         case 'psize_k':
         case 'psize_km1':
         case 'psize_0':
           return buffers[name.replace('psize', 'image') as 'image_k']?.psize ?? null;
         case 'line_scan_k':
-          return buffers.line_scan_k
-            ? payload(buffers.line_scan_k.values, [buffers.line_scan_k.values.length])
-            : null;
+          return buffers.line_scan_k ? payload(ndarray(buffers.line_scan_k.values)) : null;
         case 'image_acquisition_call_history':
           return buffers.imageCalls.map((c) => ({ ...c }));
         case 'line_scan_call_history':
@@ -74,12 +74,12 @@ export function bufferHandlers(
       const image = required(buffer_name);
       const base = deps.artifacts.nextBase(`dump_${AcquisitionBuffers.nativeName(buffer_name)}`);
       const [path] = await deps.artifacts.writeGroup([
-        [`${base}.npy`, encodeNpy(image.data, [image.rows, image.cols])],
+        [`${base}.npy`, encodeNpy(cOrder(image.view), image.view.shape)],
       ]);
       return {
         array_path: path,
         buffer_name,
-        shape: [image.rows, image.cols],
+        shape: image.view.shape,
         dtype: 'float32',
         psize: image.psize,
       };
@@ -88,7 +88,7 @@ export function bufferHandlers(
     get_state: () => {
       const describe = (name: 'image_k' | 'image_km1' | 'image_0') => {
         const image = buffers[name];
-        return image ? { shape: [image.rows, image.cols], psize: image.psize } : null;
+        return image ? { shape: image.view.shape, psize: image.psize } : null;
       };
       const values = deps.microscope.parameterValues();
       return {
