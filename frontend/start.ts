@@ -1,4 +1,5 @@
-import type { Logger } from '../protocol/index.js';
+import type { DescribeResult, Logger } from '../protocol/index.js';
+import { formatTools } from './mcp/format-tools.js';
 import { assertBindAllowed, serveHttp, type HttpEndpoint } from './http/serve-http.js';
 import { createServer } from './mcp/create-server.js';
 import { serveStdio } from './stdio.js';
@@ -21,6 +22,8 @@ export interface FrontendOptions {
   callSlackMs: number;
   idempotentRetries: number;
   maxSockets: number;
+  /** Print the registered tool signatures to stderr at start and after every change. */
+  verbose?: boolean;
   log: Logger;
 }
 
@@ -54,9 +57,14 @@ export async function startFrontend(options: FrontendOptions): Promise<RunningFr
     worker: described.worker.name,
     methods: described.methods.filter((m) => m.mcp).length,
   });
-  worker.onCatalogChange((d) =>
-    log.info('worker methods changed', { catalog_hash: d.catalog_hash }),
-  );
+  // stderr, never stdout: with --stdio, stdout is the MCP wire.
+  const printTools = (d: DescribeResult) =>
+    options.verbose && process.stderr.write(formatTools(d) + '\n');
+  printTools(described);
+  worker.onCatalogChange((d) => {
+    log.info('worker methods changed', { catalog_hash: d.catalog_hash });
+    printTools(d);
+  });
   const newServer = () => createServer({ worker, version: options.version });
 
   if (options.transport === 'stdio') {

@@ -11,11 +11,14 @@ Usage:
                  [--bind ENDPOINT] [--diagnostics] [--verbose]
       Start the worker, wait until it is healthy, then start the MCP frontend; restart the
       worker if it dies. Without --config: the built-in simulated lab.
-  labrelay worker [--config FILE] [--bind ENDPOINT] [--diagnostics]
+  labrelay worker [--config FILE] [--bind ENDPOINT] [--diagnostics] [--verbose]
       Run the instrument worker alone (default tcp://127.0.0.1:5555), for bench scripts.
   labrelay frontend [--config FILE] [--worker ENDPOINT] [--stdio | --host H --port P --path /mcp]
-                    [--token T]
+                    [--token T] [--verbose]
       Run the MCP frontend alone against a running worker (default http://127.0.0.1:8050/mcp).
+
+  --verbose prints the devices found, their commands and the registered tool signatures to
+  stderr (never stdout, which is the MCP wire with --stdio), and logs at debug level.
   labrelay call METHOD ['{"json":"params"}'] [--worker ENDPOINT] [--config FILE] [--timeout MS]
       Send one request to the worker and print its reply. Exit code 0 ok, 1 error reply.
   labrelay check-config FILE
@@ -59,14 +62,24 @@ async function main(argv: string[]): Promise<number | undefined> {
       return runStart(fileURLToPath(import.meta.url), { ...values, port: port(values.port) });
     }
     case 'worker': {
-      const { values } = parse({ ...COMMON, bind: ENDPOINT, diagnostics: { type: 'boolean' } });
+      const { values } = parse({
+        ...COMMON,
+        bind: ENDPOINT,
+        diagnostics: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+      });
       if (values.help) break;
       const { runWorker } = await import('./commands/worker.js');
       await runWorker(values);
       return undefined;
     }
     case 'frontend': {
-      const { values } = parse({ ...COMMON, ...FRONTEND, worker: ENDPOINT });
+      const { values } = parse({
+        ...COMMON,
+        ...FRONTEND,
+        worker: ENDPOINT,
+        verbose: { type: 'boolean' },
+      });
       if (values.help) break;
       const { runFrontend } = await import('./commands/frontend.js');
       await runFrontend({ ...values, port: port(values.port) });

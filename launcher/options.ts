@@ -2,12 +2,15 @@ import type { FrontendOptions } from '../frontend/start.js';
 import type { Logger } from '../protocol/index.js';
 import type { WorkerOptions } from '../worker/start.js';
 import type { BridgeConfig } from '../worker/gpib/bridge-config.js';
+import { resolvePluginPath } from '../worker/devices/plugin-loader.js';
 import { auditLogPath, dataDir, type LoadedConfig } from './config/load.js';
 
 /** Command-line flags that override the worker section. */
 export interface WorkerFlags {
   bind?: string;
   diagnostics?: boolean;
+  /** Print the discovered devices and their commands to stderr. */
+  verbose?: boolean;
 }
 
 /** Command-line flags that override the frontend section. */
@@ -18,6 +21,8 @@ export interface FrontendFlags {
   port?: number;
   path?: string;
   token?: string;
+  /** Print the registered tool signatures to stderr. */
+  verbose?: boolean;
 }
 
 /** The worker's options: the config file's worker section, then flags. */
@@ -28,6 +33,7 @@ export function workerOptions(
   version: string,
 ): WorkerOptions {
   const w = loaded.config.worker;
+  const d = loaded.config.devices;
   const audit = auditLogPath(loaded);
   return {
     name: w.name,
@@ -43,8 +49,26 @@ export function workerOptions(
     gpib: {
       bridges: loaded.config.gpib.bridges.map(bridgeConfig),
       allowRawCommands: loaded.config.gpib.allow_raw_commands,
+      instrumentClasses: Object.fromEntries(
+        loaded.config.gpib.bridges.flatMap((b) =>
+          Object.entries(b.instruments).map(([address, cls]) => [`${b.name}/${address}`, cls]),
+        ),
+      ),
     },
     imaging: loaded.config.imaging ?? null,
+    devices: {
+      blocking: {
+        blockedFunctions: d.blocked_functions,
+        blockedClasses: d.blocked_classes,
+        includeOnly: d.include_only,
+      },
+      attributeTools: d.attribute_tools,
+      plugins: d.plugins.map((p) => {
+        const entry = typeof p === 'string' ? { path: p, options: {} } : p;
+        return { path: resolvePluginPath(entry.path, loaded.baseDir), options: entry.options };
+      }),
+    },
+    verbose: flags.verbose ?? false,
     log,
   };
 }
@@ -94,6 +118,7 @@ export function frontendOptions(
     callSlackMs: f.call_slack_ms,
     idempotentRetries: f.idempotent_retries,
     maxSockets: f.max_sockets,
+    verbose: flags.verbose ?? false,
     log,
   };
 }

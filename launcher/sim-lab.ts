@@ -61,6 +61,7 @@ export async function prepareSimLab(
       port: tty,
       baud: 115200,
       firmware: 'twilight',
+      instruments: HP3478A_AT_23,
     });
   } else {
     log.warn(
@@ -77,6 +78,7 @@ export async function prepareSimLab(
       host: '127.0.0.1',
       port: portB,
       firmware: 'twilight',
+      instruments: HP3478A_AT_23,
     });
   }
   const configPath = join(dir, 'labrelay.yaml');
@@ -87,10 +89,14 @@ export async function prepareSimLab(
         worker: { name: 'simulated-lab', data_dir: dataDir },
         gpib: { bridges },
         imaging: { microscope: 'simulated' },
+        devices: { attribute_tools: true },
       }),
   );
   return { configPath, sidecars };
 }
+
+// The 3478A predates *IDN?, so no scan can tell what it is: the config names its driver.
+const HP3478A_AT_23 = { '23': 'HP3478A' };
 
 function hasSocat(): boolean {
   return spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;

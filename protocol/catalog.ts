@@ -1,5 +1,6 @@
 import { coreMethods } from './methods/core.js';
 import { diagnosticsMethods } from './methods/diagnostics.js';
+import { deviceMethods } from './methods/devices.js';
 import { gpibMethods } from './methods/gpib.js';
 import { imagingMethods } from './methods/imaging.js';
 
@@ -10,6 +11,7 @@ import { imagingMethods } from './methods/imaging.js';
 export const catalog = {
   ...coreMethods,
   ...diagnosticsMethods,
+  ...deviceMethods,
   // Typed with the built-in simulated lab's bridges; a worker's describe has its own.
   ...gpibMethods({
     bridges: ['bench-a', 'bench-b'],

@@ -27,6 +27,12 @@ export interface MethodSpec<
   destructive: boolean;
   /** What it serializes on; see ResourceTemplate. */
   resource: ResourceTemplate;
+  /**
+   * Worker side only: resolves the resource from validated params when a template cannot, e.g.
+   * a device command serializes on its device's resource (its GPIB bridge). `resource` then
+   * only describes it.
+   */
+  resourceFor?: (params: Record<string, unknown>) => string | null;
   deadline: DeadlineSpec;
   /** Listed as an MCP tool. Wire-only methods (describe, cancel) are not. */
   mcp: boolean;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { MethodSpec } from './define-method.js';
+import { DeviceClassDescriptionSchema, DeviceDescriptionSchema } from './devices.js';
 import { PromptSpecSchema, ResourceSpecSchema } from './prompts.js';
 
 /** A JSON Schema document (2020-12, as zod emits it). */
@@ -73,6 +74,14 @@ export const DescribeResultSchema = z.object({
     .array(ResourceSpecSchema)
     .default([])
     .describe('Static documents, served as MCP resources.'),
+  devices: z
+    .array(DeviceDescriptionSchema)
+    .default([])
+    .describe('The devices the worker found or was given.'),
+  device_classes: z
+    .array(DeviceClassDescriptionSchema)
+    .default([])
+    .describe('Their classes, commands and attributes, as served.'),
 });
 
 /** The result of `describe`. */

@@ -9,6 +9,8 @@ export * from './deadline.js';
 export * from './resource.js';
 export * from './define-method.js';
 export * from './describe.js';
+export * from './devices.js';
+export * from './tool-signature.js';
 export * from './events.js';
 export * from './prompts.js';
 export * from './mcp-images.js';
@@ -17,6 +19,7 @@ export * from './json-safety.js';
 export type { Logger } from './logger.js';
 export { coreMethods } from './methods/core.js';
 export { diagnosticsMethods } from './methods/diagnostics.js';
+export { deviceMethods, type DeviceCatalog } from './methods/devices.js';
 export { gpibMethods, type GpibCatalog, type GpibCatalogOptions } from './methods/gpib.js';
 export {
   imagingMethods,

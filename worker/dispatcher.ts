@@ -11,7 +11,7 @@ import {
   type RequestEnvelope,
   type WireError,
 } from '../protocol/index.js';
-import type { AuditLog } from './audit-log.js';
+import type { AuditLog, AuditRecord } from './audit-log.js';
 import type { MethodTable, ServedMethod } from './method-table.js';
 import { LazyAbort, Operation, type ProgressSink } from './operation.js';
 import { invalidParams } from './param-errors.js';
@@ -143,8 +143,30 @@ export class Dispatcher {
 
   private async execute(request: RequestEnvelope): Promise<string> {
     const method = this.options.table.get(request.method);
-    if (!method)
+    if (!method) {
+      const blocked = this.options.table.blocked(request.method);
+      if (blocked !== undefined) {
+        const error = {
+          code: 'BLOCKED' as const,
+          message: `${request.method} is blocked by configuration and was not run: ${blocked}`,
+        };
+        // An attempt at a blocked device command is worth a line in the audit log.
+        this.writeAudit({
+          time: new Date().toISOString(),
+          id: request.id,
+          method: request.method,
+          resource: null,
+          params: request.params,
+          outcome: 'error',
+          code: error.code,
+          error: error.message,
+          queued_ms: 0,
+          duration_ms: 0,
+        });
+        return this.encodeError(errorReply(request.id, error));
+      }
       return this.encodeError(errorReply(request.id, this.unknownMethod(request.method)));
+    }
 
     const arrivedAt = performance.now();
     const parsed = method.spec.params.safeParse(request.params);
@@ -153,7 +175,9 @@ export class Dispatcher {
       return this.fail(request, method, null, error.toWire(), arrivedAt, arrivedAt);
     }
     const params = parsed.data as Record<string, unknown>;
-    const resource = resolveResource(method.spec.resource, params);
+    const resource = method.spec.resourceFor
+      ? method.spec.resourceFor(params)
+      : resolveResource(method.spec.resource, params);
     if (this.closing && resource !== null) {
       const wire = { code: 'UNAVAILABLE', message: 'the worker is shutting down' } as const;
       return this.fail(request, method, resource, wire, arrivedAt, arrivedAt);
@@ -298,12 +322,21 @@ export class Dispatcher {
       queued_ms: round(startedAt - arrivedAt),
       duration_ms: round(now - startedAt),
     };
+    if (error) {
+      this.writeAudit({ ...base, outcome: 'error', code: error.code, error: error.message });
+    } else {
+      this.writeAudit({ ...base, outcome: 'ok' }, resultJson);
+    }
+  }
+
+  private writeAudit(
+    record: Omit<AuditRecord, 'result' | 'result_bytes'>,
+    resultJson?: string,
+  ): void {
+    const audit = this.options.audit;
+    if (!audit) return;
     try {
-      if (error) {
-        audit.write({ ...base, outcome: 'error', code: error.code, error: error.message });
-      } else {
-        audit.write({ ...base, outcome: 'ok' }, resultJson);
-      }
+      audit.write(record, resultJson);
     } catch (err) {
       // A full disk must not take the instrument down with it, but it must be loud.
       this.options.log.error('audit log write failed', { path: audit.path, error: String(err) });

@@ -24,6 +24,7 @@ export class MethodTable {
   private descriptions: MethodDescription[] = [];
   private promptList: PromptSpec[] = [];
   private resourceList: ResourceSpec[] = [];
+  private blockedReasons = new Map<string, string>();
   private hash = '';
 
   constructor(modules: MethodModule[] = []) {
@@ -42,11 +43,16 @@ export class MethodTable {
     const descriptions = [...methods.values()].map((m) => describeMethod(m.name, m.spec));
     const prompts = modules.flatMap((m) => m.prompts ?? []);
     const resources = modules.flatMap((m) => m.resources ?? []);
+    // Devices count too: a client that lists them learns of a new one without a new tool.
+    const devices = modules.map((m) => m.devices?.().devices ?? []);
     const hash = createHash('sha256')
-      .update(JSON.stringify([descriptions, prompts, resources]))
+      .update(JSON.stringify([descriptions, prompts, resources, devices]))
       .digest('hex')
       .slice(0, 16);
     const changed = hash !== this.hash;
+    this.blockedReasons = new Map(
+      modules.flatMap((m) => Object.entries(m.blocked ?? {})).filter(([n]) => !methods.has(n)),
+    );
     this.methods = methods;
     this.descriptions = descriptions;
     this.promptList = prompts;
@@ -57,6 +63,11 @@ export class MethodTable {
 
   get(name: string): ServedMethod | undefined {
     return this.methods.get(name);
+  }
+
+  /** Why a method that is not served is refused by configuration, if it is. */
+  blocked(name: string): string | undefined {
+    return this.blockedReasons.get(name);
   }
 
   names(): string[] {

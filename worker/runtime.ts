@@ -29,6 +29,11 @@ export interface WorkerRuntime {
   readonly dispatcher: Dispatcher;
   readonly modules: MethodModule[];
   describe(): DescribeResult;
+  /**
+   * Re-reads the modules' methods (a device appeared or went away); true when the catalog
+   * changed, which the caller announces on the events socket.
+   */
+  refresh(): boolean;
 }
 
 /** Builds the runtime; start.ts adds the sockets, tests drive the dispatcher directly. */
@@ -59,6 +64,7 @@ export function createRuntime(o: RuntimeOptions): WorkerRuntime {
     methods: table.describe(),
     prompts: table.prompts(),
     resources: table.resources(),
+    ...devicesOf(modules),
   });
   const core = coreModule({
     describe,
@@ -79,5 +85,21 @@ export function createRuntime(o: RuntimeOptions): WorkerRuntime {
   });
   const modules = [core, ...o.modules];
   table.replace(modules);
-  return { bootId, table, dispatcher, modules, describe };
+  return {
+    bootId,
+    table,
+    dispatcher,
+    modules,
+    describe,
+    refresh: () => table.replace(modules),
+  };
+}
+
+/** The devices and classes every module reports, together. */
+function devicesOf(modules: MethodModule[]): Pick<DescribeResult, 'devices' | 'device_classes'> {
+  const reports = modules.flatMap((m) => (m.devices ? [m.devices()] : []));
+  return {
+    devices: reports.flatMap((r) => r.devices),
+    device_classes: reports.flatMap((r) => r.device_classes),
+  };
 }

@@ -7,6 +7,17 @@ import { BridgeManager, type LinkFactory } from './gpib/bridge-manager.js';
 import { gpibModule } from './handlers/gpib/index.js';
 import { createImagingModule, type ImagingConfig } from './imaging/create-module.js';
 import { EventsPublisher } from './events-publisher.js';
+import { BlockingRules, type BlockingConfig } from './devices/blocking.js';
+import { deviceModule } from './devices/device-module.js';
+import { DeviceRegistry } from './devices/device-registry.js';
+import { bindGpibDevices } from './devices/gpib/index.js';
+import {
+  closePlugins,
+  importPlugins,
+  startPlugins,
+  type PluginEntry,
+} from './devices/plugin-loader.js';
+import { formatDevices } from './devices/print-devices.js';
 import { diagnosticsModule } from './handlers/diagnostics.js';
 import type { MethodModule } from './handlers/types.js';
 import type { ReplyCacheLimits } from './reply-cache.js';
@@ -30,9 +41,19 @@ export interface WorkerOptions {
   shutdownGraceMs: number;
   /** Where artifacts go (artifacts/ below it). */
   dataDir: string;
-  gpib: { bridges: BridgeConfig[]; allowRawCommands: string[]; linkFactory?: LinkFactory };
+  gpib: {
+    bridges: BridgeConfig[];
+    allowRawCommands: string[];
+    /** Driver class per instrument, `<bridge>/<address>` → class (config `instruments:`). */
+    instrumentClasses: Record<string, string>;
+    linkFactory?: LinkFactory;
+  };
   /** The scanning microscope, as the config file's `imaging:` section; null for none. */
   imaging: ImagingConfig | null;
+  /** Which device commands become tools, and device plugins (config `devices:`). */
+  devices: { blocking: BlockingConfig; attributeTools: boolean; plugins: PluginEntry[] };
+  /** Print the discovered devices and their commands to stderr. */
+  verbose: boolean;
   log: Logger;
 }
 
@@ -62,15 +83,34 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       );
     }
   }
-  const modules: MethodModule[] = [];
-  if (options.diagnostics) modules.push(diagnosticsModule());
+  // Plugins load before anything binds: a wrong path is a configuration mistake, said at once.
+  const plugins = await importPlugins(options.devices.plugins);
+  const registry = new DeviceRegistry();
   const artifacts = new ArtifactStore(join(options.dataDir, 'artifacts'));
+  // First in, last closed: devices close after the modules that drive them stopped.
+  const modules: MethodModule[] = [
+    deviceModule({
+      registry,
+      rules: new BlockingRules(options.devices.blocking),
+      attributeTools: options.devices.attributeTools,
+      artifacts,
+      log,
+    }),
+  ];
+  if (options.diagnostics) modules.push(diagnosticsModule());
   if (options.imaging) modules.push(createImagingModule(options.imaging, artifacts, log));
+  let unbindGpib = () => {};
   if (options.gpib.bridges.length > 0) {
     const manager = new BridgeManager(options.gpib.bridges, log, options.gpib.linkFactory);
     modules.push(
       gpibModule({ manager, artifacts, allowRawCommands: options.gpib.allowRawCommands, log }),
     );
+    unbindGpib = bindGpibDevices({
+      manager,
+      registry,
+      overrides: options.gpib.instrumentClasses,
+      log,
+    });
   }
   const audit = options.auditLog
     ? new AuditLog(options.auditLog.path, options.auditLog.fsync)
@@ -91,6 +131,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     boot_id: runtime.bootId,
     catalog_hash: runtime.table.catalogHash,
   }));
+  const publisher = events;
+  watchDevices(registry, () => {
+    if (runtime.refresh()) {
+      publisher.catalogChanged();
+      log.info('device tools changed', { methods: runtime.table.names().length });
+    }
+    if (options.verbose) process.stderr.write(formatDevices(runtime.describe()) + '\n');
+  }, log);
   const server = new RouterServer(runtime.dispatcher, log);
   try {
     await events.bind(eventsEndpoint);
@@ -110,6 +158,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       .start?.()
       .catch((err) => log.error('a device module failed to start', { error: String(err) }));
   }
+  void startPlugins(plugins, registry, { log, dataDir: options.dataDir });
+  if (options.verbose) process.stderr.write(formatDevices(runtime.describe()) + '\n');
   log.info('worker ready', {
     endpoint: options.bind,
     events: eventsEndpoint,
@@ -118,7 +168,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
 
   let closing: Promise<void> | undefined;
-  const publisher = events;
   return {
     endpoint: options.bind,
     eventsEndpoint,
@@ -127,6 +176,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       (closing ??= (async () => {
         await runtime.dispatcher.shutdown(options.shutdownGraceMs);
         await server.close();
+        unbindGpib();
         for (const module of [...runtime.modules].reverse()) {
           try {
             await module.close?.();
@@ -134,9 +184,32 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
             log.error('closing a device module failed', { error: String(err) });
           }
         }
+        await closePlugins(plugins, log);
         publisher.close();
         audit?.close();
         log.info('worker stopped');
       })()),
   };
 }
+
+/**
+ * Re-reads the methods once per burst of device changes (a bus scan binds several instruments
+ * in one go), after the registry has settled.
+ */
+function watchDevices(registry: DeviceRegistry, refresh: () => void, log: Logger): void {
+  let pending = false;
+  registry.onChange(() => {
+    if (pending) return;
+    pending = true;
+    queueMicrotask(() => {
+      pending = false;
+      try {
+        refresh();
+      } catch (err) {
+        // A device that cannot be served must not take the served ones down with it.
+        log.error('device tools could not be rebuilt', { error: String(err) });
+      }
+    });
+  });
+}
+

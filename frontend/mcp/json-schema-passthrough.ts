@@ -11,9 +11,14 @@ export function passthroughSchema(schema: JsonSchema): z.ZodType {
   return z.looseObject({}).meta(schema);
 }
 
-/** True when a result schema always describes a JSON object, so the result is sent as it is. */
+/**
+ * True when a result schema always describes a JSON object, so the result is sent as it is: an
+ * object, or a union whose every branch is one (a binary result: inline or an artifact).
+ */
 export function isObjectSchema(schema: JsonSchema): boolean {
-  return schema.type === 'object';
+  if (schema.type === 'object') return true;
+  const branches = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
+  return Array.isArray(branches) && branches.length > 0 && branches.every(isObjectSchema);
 }
 
 /**
@@ -22,7 +27,8 @@ export function isObjectSchema(schema: JsonSchema): boolean {
  * References to the root (`#`, as in recursive JSON types) are re-pointed at the wrapped value.
  */
 export function outputSchemaFor(result: JsonSchema): JsonSchema {
-  if (isObjectSchema(result)) return withoutImages(result);
+  // MCP wants `type: object` at the top of an output schema, beside a union's branches.
+  if (isObjectSchema(result)) return withoutImages({ ...result, type: 'object' });
   const { $schema, $defs, ...inner } = result;
   return {
     ...($schema === undefined ? {} : { $schema }),

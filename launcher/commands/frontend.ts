@@ -8,7 +8,7 @@ import { isWorkerStateMessage } from '../worker-state.js';
 
 /** `labrelay frontend`: serves MCP until SIGINT/SIGTERM or, with --stdio, until the client leaves. */
 export async function runFrontend(flags: FrontendFlags & { config?: string }): Promise<void> {
-  const log = createLogger('frontend');
+  const log = createLogger('frontend', flags.verbose ? 'debug' : undefined);
   const loaded = loadConfig(flags.config);
   const options = frontendOptions(loaded, flags, log, packageVersion());
   const frontend = await startFrontend(options);

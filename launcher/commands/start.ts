@@ -26,11 +26,13 @@ export async function runStart(
   const common = configPath ? ['--config', configPath] : [];
   const workerArgs = [...common, ...(flags.bind ? ['--bind', flags.bind] : [])];
   if (flags.diagnostics) workerArgs.push('--diagnostics');
+  if (flags.verbose) workerArgs.push('--verbose');
   const frontendArgs = [...common, '--worker', endpoint];
   if (flags.stdio) frontendArgs.push('--stdio');
   if (flags.host) frontendArgs.push('--host', flags.host);
   if (flags.port !== undefined) frontendArgs.push('--port', String(flags.port));
   if (flags.path) frontendArgs.push('--path', flags.path);
+  if (flags.verbose) frontendArgs.push('--verbose');
   const env = { ...process.env };
   // The token travels in the environment, not argv, where `ps` would show it.
   if (flags.token) env.LABRELAY_TOKEN = flags.token;

@@ -7,7 +7,7 @@ import { packageVersion } from '../version.js';
 
 /** `labrelay worker`: runs the instrument worker in the foreground until SIGINT/SIGTERM. */
 export async function runWorker(flags: WorkerFlags & { config?: string }): Promise<void> {
-  const log = createLogger('worker');
+  const log = createLogger('worker', flags.verbose ? 'debug' : undefined);
   const loaded = loadConfig(flags.config);
   const worker = await startWorker(workerOptions(loaded, flags, log, packageVersion()));
   onShutdownSignal(log, () => worker.close());

@@ -59,6 +59,11 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
     const section = key === '' ? 'the top level' : key;
     return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} in ${section}; allowed: ${allowedKeys(issue.path)}`;
   }
+  if (issue.code === 'invalid_key') {
+    // zod reports a bad record key with the key's own issues nested inside.
+    const keyName = String(issue.path[issue.path.length - 1]);
+    return `${key}: the key ${JSON.stringify(keyName)} ${issue.issues.map((i) => i.message).join('; ')}`;
+  }
   let value: unknown = root;
   for (const part of issue.path)
     value = (value as Record<PropertyKey, unknown> | undefined)?.[part];

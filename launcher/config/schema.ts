@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import * as z from 'zod';
 import { DEFAULT_WORKER_ENDPOINT } from '../../protocol/index.js';
+import { gpibDriverClassNames } from '../../worker/devices/gpib/driver-catalog.js';
 
 const Endpoint = z
   .string()
@@ -65,6 +66,53 @@ export const FrontendSection = z.strictObject({
   max_sockets: z.number().int().min(1).max(10_000).default(256),
 });
 
+const DeviceClassName = z
+  .string()
+  .regex(/^[A-Z][A-Za-z0-9_]{0,47}$/, 'must be a device class name such as HP34401A');
+
+/** A device command as blocking rules name it: `command`, `Class.command` or `Class.*`. */
+const CommandRule = z
+  .string()
+  .regex(
+    /^([A-Za-z][A-Za-z0-9_]*\.)?([A-Za-z][A-Za-z0-9_]*|\*)$/,
+    'must be command, Class.command or Class.*',
+  );
+
+/** The `devices:` section: which device commands become tools, and device plugins. */
+export const DevicesSection = z.strictObject({
+  attribute_tools: z
+    .boolean()
+    .default(false)
+    .describe('Also serve Class_get_<attr> / Class_set_<attr> tools for device attributes.'),
+  blocked_functions: z
+    .union([z.array(CommandRule), z.record(z.string().min(1), z.array(CommandRule))])
+    .default([])
+    .describe(
+      'Commands neither listed nor callable: a list (every class), or a map from a class name ' +
+        'or "*" to its commands; entries may be Class.command or Class.*.',
+    ),
+  blocked_classes: z
+    .array(z.string().min(1))
+    .default(['DataBase', 'DServer'])
+    .describe('Device classes left out entirely (case-insensitive).'),
+  include_only: z
+    .array(CommandRule)
+    .default([])
+    .describe('When not empty, only these commands are served; blocking still wins.'),
+  plugins: z
+    .array(
+      z.union([
+        z.string().min(1),
+        z.strictObject({
+          path: z.string().min(1),
+          options: z.record(z.string(), z.unknown()).default({}),
+        }),
+      ]),
+    )
+    .default([])
+    .describe('Device modules (.js) to load, relative to this file, e.g. ./my-detector.js.'),
+});
+
 const BridgeCommon = {
   name: z
     .string()
@@ -80,6 +128,24 @@ const BridgeCommon = {
   auto_scan: z.boolean().default(true),
   auto_identify: z.boolean().default(true),
   firmware: z.enum(['auto', 'twilight', 'esp32', 'prologix']).default('auto'),
+  instruments: z
+    .record(
+      z
+        .string()
+        .regex(
+          /^([1-9]|[12]\d|30)(\.([0-9]|[12]\d|30))?$/,
+          'must be a GPIB address 1–30, or address.secondary such as 9.2',
+        ),
+      DeviceClassName.refine((name) => gpibDriverClassNames().includes(name), {
+        error: (issue) =>
+          `no GPIB driver is named ${JSON.stringify(issue.input)}; drivers: ${gpibDriverClassNames().join(', ')}`,
+      }),
+    )
+    .default({})
+    .describe(
+      'Driver class per address, e.g. {"23": "HP3478A"}: for instruments without *IDN? (an HP ' +
+        '3478A), or to override the class *IDN? would choose.',
+    ),
 };
 
 /** One AR488 bridge: over USB serial or over TCP (ESP32 firmware). */
@@ -191,6 +257,7 @@ export const ConfigSchema = z.strictObject({
   worker: WorkerSection.prefault({}),
   gpib: GpibSection.prefault({}),
   imaging: ImagingSection.optional(),
+  devices: DevicesSection.prefault({}),
   frontend: FrontendSection.prefault({}),
   launcher: LauncherSection.prefault({}),
 });

@@ -17,6 +17,7 @@ it('follows the worker when its methods change: tools/list_changed, then the new
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
   expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([
     'health',
+    'list_devices',
     'worker_status',
   ]);
 

@@ -73,12 +73,54 @@ describe('parseConfig', () => {
     );
   });
 
+  it('reads the devices section: blocking rules, attribute tools, plugins', () => {
+    expect(parseConfig('', 'lab.yaml').devices).toEqual({
+      attribute_tools: false,
+      blocked_functions: [],
+      blocked_classes: ['DataBase', 'DServer'],
+      include_only: [],
+      plugins: [],
+    });
+    const devices = parseConfig(
+      [
+        'devices:',
+        '  attribute_tools: true',
+        '  blocked_functions: { "*": [reset], Stage: [move_to], HPE3631A: [HPE3631A.*] }',
+        '  include_only: [Stage.get_position, measure_voltage_dc]',
+        '  plugins: [./a.js, { path: ./b.js, options: { port: 3 } }]',
+      ].join('\n'),
+      'lab.yaml',
+    ).devices;
+    expect(devices.blocked_functions).toEqual({
+      '*': ['reset'],
+      Stage: ['move_to'],
+      HPE3631A: ['HPE3631A.*'],
+    });
+    expect(devices.plugins).toEqual(['./a.js', { path: './b.js', options: { port: 3 } }]);
+    expect(parse('devices:\n  blocked_functions: [Stage.move to]\n')).toThrow(
+      /lab\.yaml:2: devices\.blocked_functions.*must be command, Class\.command or Class\.\*/,
+    );
+  });
+
+  it('binds GPIB addresses to driver classes, checking address and class', () => {
+    const bridge = (instruments: string) =>
+      `gpib:\n  bridges:\n    - { name: b, transport: tcp, host: h, instruments: ${instruments} }\n`;
+    expect(
+      parseConfig(bridge('{"23": HP3478A, "9.2": HP34401A}'), 'lab.yaml').gpib.bridges[0],
+    ).toMatchObject({ instruments: { '23': 'HP3478A', '9.2': 'HP34401A' } });
+    expect(parse(bridge('{"31": HP3478A}'))).toThrow(/must be a GPIB address 1–30/);
+    expect(parse(bridge('{"23": hp3478a}'))).toThrow(/must be a device class name/);
+    expect(parse(bridge('{"23": HP3457A}'))).toThrow(
+      /gpib\.bridges\.0\.instruments\.23: no GPIB driver is named "HP3457A"; drivers: HP34401A, HPE3631A, Keithley2000, HP3478A, TDS2024B \(got "HP3457A"\)/,
+    );
+  });
+
   it('refuses unknown keys and lists the allowed ones', () => {
     expect(parse('worker:\n  queue_timout_ms: 5\n')).toThrow(
       /unknown key queue_timout_ms in worker; allowed: name, bind, events_endpoint, data_dir, audit_log/,
     );
     expect(parse('workers: {}\n')).toThrow(
-      /unknown key workers in the top level; allowed: worker, gpib, imaging, frontend, launcher/,
+      /unknown key workers in the top level; allowed: worker, gpib, imaging, devices, frontend, launcher/,
     );
   });
 

@@ -36,6 +36,7 @@ it('lists one tool per worker method on a single page, wire-only methods left ou
       'diag_fail',
       'diag_sleep',
       'health',
+      'list_devices',
       'worker_status',
     ].sort(),
   );

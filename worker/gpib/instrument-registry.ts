@@ -16,6 +16,7 @@ export interface InstrumentRecord {
  */
 export class InstrumentRegistry {
   private readonly byBridge = new Map<string, InstrumentRecord[]>();
+  private readonly listeners = new Set<(bridge: string) => void>();
 
   /** Replaces one bridge's instruments with a new scan's. */
   replace(bridge: string, records: InstrumentRecord[]): void {
@@ -26,6 +27,7 @@ export class InstrumentRegistry {
           a.address - b.address || (a.secondary_address ?? -1) - (b.secondary_address ?? -1),
       ),
     );
+    this.changed(bridge);
   }
 
   /** Instruments of one bridge, or of all, ordered by bridge then address. */
@@ -37,5 +39,19 @@ export class InstrumentRegistry {
   /** Forgets a bridge's instruments (it was disconnected). */
   forget(bridge: string): void {
     this.byBridge.delete(bridge);
+    this.changed(bridge);
+  }
+
+  /**
+   * Calls `listener` with the bridge's name after each scan or forget of that bridge (drivers
+   * are bound to what a scan found); returns the unsubscribe function.
+   */
+  onChange(listener: (bridge: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  private changed(bridge: string): void {
+    for (const listener of this.listeners) listener(bridge);
   }
 }

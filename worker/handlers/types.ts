@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import type {
   Catalog,
+  DescribeResult,
   Logger,
   MethodSpec,
   PromptSpec,
@@ -46,6 +47,13 @@ export interface MethodModule<C extends Catalog = Catalog> {
   start?(): Promise<void>;
   /** Releases devices; called once at shutdown after the last operation ended. */
   close?(): Promise<void>;
+  /**
+   * Method names this module refuses by configuration, each with the reason: a call gets
+   * BLOCKED rather than UNKNOWN_METHOD, so a client knows the method exists and why it is off.
+   */
+  blocked?: Record<string, string>;
+  /** The devices and device classes behind the methods, for describe. */
+  devices?(): Pick<DescribeResult, 'devices' | 'device_classes'>;
 }
 
 /** Builds a module while keeping the link between its methods and handlers typed. */
