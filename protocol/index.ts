@@ -24,6 +24,9 @@ export { gpibMethods, type GpibCatalog, type GpibCatalogOptions } from './method
 export {
   imagingMethods,
   IMAGING_ATTRIBUTES,
+  MICROSCOPE_RESOURCE,
+  FOCUS_METRICS,
+  focusParameterName,
   IMAGING_SETTINGS,
   BUFFER_NAMES,
   type ImagingCatalog,

@@ -24,10 +24,13 @@ function typeName(schema: JsonSchema): string {
     type = `{${Object.keys(schema.properties as object).join(', ')}}`;
   }
   const facts: string[] = [];
-  if (typeof schema['x-unit'] === 'string' && schema['x-unit'] !== '1') facts.push(schema['x-unit']);
+  if (typeof schema['x-unit'] === 'string' && schema['x-unit'] !== '1')
+    facts.push(schema['x-unit']);
   const min = schema.minimum as number | undefined;
   const max = schema.maximum as number | undefined;
-  const chosen = (v: number | undefined) => v !== undefined && Math.abs(v) < Number.MAX_SAFE_INTEGER;
-  if (chosen(min) || chosen(max)) facts.push(`${chosen(min) ? min : ''} … ${chosen(max) ? max : ''}`.trim());
+  const chosen = (v: number | undefined) =>
+    v !== undefined && Math.abs(v) < Number.MAX_SAFE_INTEGER;
+  if (chosen(min) || chosen(max))
+    facts.push(`${chosen(min) ? min : ''} … ${chosen(max) ? max : ''}`.trim());
   return facts.length ? `${type} [${facts.join(', ')}]` : type;
 }

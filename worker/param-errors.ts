@@ -53,7 +53,14 @@ function topLevelDescription(
   key: PropertyKey | undefined,
 ): string | undefined {
   if (typeof key !== 'string') return undefined;
-  return (schema.shape[key] as z.ZodType | undefined)?.description;
+  // zod v4 keeps a description on the schema it was given: `.optional()` and `.default()` wrap
+  // it in a new schema without one, so look through the wrappers for the field's own text.
+  let field = schema.shape[key] as z.ZodType | undefined;
+  for (let depth = 0; field && depth < 5; depth++) {
+    if (field.description) return field.description;
+    field = (field.def as { innerType?: z.ZodType }).innerType;
+  }
+  return undefined;
 }
 
 function preview(value: unknown): string {

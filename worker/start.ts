@@ -5,7 +5,7 @@ import { AuditLog } from './audit-log.js';
 import type { BridgeConfig } from './gpib/bridge-config.js';
 import { BridgeManager, type LinkFactory } from './gpib/bridge-manager.js';
 import { gpibModule } from './handlers/gpib/index.js';
-import { createImagingModule, type ImagingConfig } from './imaging/create-module.js';
+import { createImaging, type ImagingConfig } from './imaging/create-module.js';
 import { EventsPublisher } from './events-publisher.js';
 import { BlockingRules, type BlockingConfig } from './devices/blocking.js';
 import { deviceModule } from './devices/device-module.js';
@@ -98,7 +98,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }),
   ];
   if (options.diagnostics) modules.push(diagnosticsModule());
-  if (options.imaging) modules.push(createImagingModule(options.imaging, artifacts, log));
+  if (options.imaging) {
+    // One simulated microscope behind both the EAA methods and the device classes.
+    const imaging = createImaging(options.imaging, artifacts, log);
+    modules.push(imaging.module);
+    registry.addAll(imaging.devices);
+  }
   let unbindGpib = () => {};
   if (options.gpib.bridges.length > 0) {
     const manager = new BridgeManager(options.gpib.bridges, log, options.gpib.linkFactory);
@@ -132,13 +137,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     catalog_hash: runtime.table.catalogHash,
   }));
   const publisher = events;
-  watchDevices(registry, () => {
-    if (runtime.refresh()) {
-      publisher.catalogChanged();
-      log.info('device tools changed', { methods: runtime.table.names().length });
-    }
-    if (options.verbose) process.stderr.write(formatDevices(runtime.describe()) + '\n');
-  }, log);
+  watchDevices(
+    registry,
+    () => {
+      if (runtime.refresh()) {
+        publisher.catalogChanged();
+        log.info('device tools changed', { methods: runtime.table.names().length });
+      }
+      if (options.verbose) process.stderr.write(formatDevices(runtime.describe()) + '\n');
+    },
+    log,
+  );
   const server = new RouterServer(runtime.dispatcher, log);
   try {
     await events.bind(eventsEndpoint);
@@ -212,4 +221,3 @@ function watchDevices(registry: DeviceRegistry, refresh: () => void, log: Logger
     });
   });
 }
-

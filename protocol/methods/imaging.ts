@@ -10,7 +10,26 @@ export interface ImagingCatalogOptions {
   dwellUs: number;
   /** Most samples along one side of an image or line scan. */
   maxSamples: number;
+  /** Scan coordinates of the optical axis, where composite tools centre (named in descriptions). */
+  fieldCenter?: { x: number; y: number };
 }
+
+/**
+ * What every microscope operation serializes on: the EAA methods, the composite tools and the
+ * simulated microscope's devices share one column, stage and set of buffers.
+ */
+export const MICROSCOPE_RESOURCE = 'microscope';
+
+/** Names an optics parameter may have to be taken for the focus (C1, defocus, an EAA z). */
+const FOCUS_NAMES = /^(z|focus|defocus|df|c1)$/i;
+
+/** The optics parameter autofocus sweeps by default: the first named like a focus, else the first. */
+export function focusParameterName(parameters: ReadonlyArray<{ name: string }>): string {
+  return (parameters.find((p) => FOCUS_NAMES.test(p.name)) ?? parameters[0]).name;
+}
+
+/** Scores autofocus can rank images by. */
+export const FOCUS_METRICS = ['contrast', 'line_fwhm'] as const;
 
 /** Attribute names get_attribute_payload serves (EAA's native acquisition-tool attributes). */
 export const IMAGING_ATTRIBUTES = [
@@ -111,7 +130,9 @@ const ImageInfo = z.object({
 /**
  * The scanning microscope with EAA's exact tool and argument names, so EAA's logic-driven task
  * managers (analytical focusing, parameter tuning) drive it unchanged. Coordinates are stage
- * units (1 unit = 1 pixel at scan_step 1); the worker keeps the image buffers EAA expects.
+ * units (1 unit = 1 pixel at scan_step 1, 1 nm of the simulated specimen), offset by the
+ * specimen stage's position; the worker keeps the image buffers EAA expects. autofocus and
+ * acquire_mosaic compose them, as ordinary methods with progress and cancel.
  */
 export function imagingMethods(o: ImagingCatalogOptions) {
   const names = o.parameters.map((p) => p.name).join(', ');
@@ -133,6 +154,12 @@ export function imagingMethods(o: ImagingCatalogOptions) {
     .default(o.dwellUs)
     .describe(`Dwell time per pixel, µs (default ${o.dwellUs}).`);
   const common = { readOnly: false, idempotent: false, destructive: false, mcp: true } as const;
+  const parameterNames = o.parameters.map((p) => p.name) as [string, ...string[]];
+  const focus = focusParameterName(o.parameters);
+  const axis = o.fieldCenter
+    ? `the optical axis, (${o.fieldCenter.x}, ${o.fieldCenter.y})`
+    : 'the optical axis';
+  const StagePosition = z.object({ x: z.number(), y: z.number() }).describe('Stage position, nm.');
   // set_attribute and set_config: one method under EAA's two names.
   const setting = {
     ...common,
@@ -142,7 +169,7 @@ export function imagingMethods(o: ImagingCatalogOptions) {
     }),
     result: z.object({ name: z.string(), value: z.json() }),
     idempotent: true,
-    resource: 'microscope',
+    resource: MICROSCOPE_RESOURCE,
     deadline: { base_ms: 5000 },
   } as const;
   const buffers = {
@@ -173,7 +200,7 @@ export function imagingMethods(o: ImagingCatalogOptions) {
         message: z.string(),
         parameters: z.record(z.string(), z.number()),
       }),
-      resource: 'microscope',
+      resource: MICROSCOPE_RESOURCE,
       deadline: { base_ms: 10_000 },
     }),
     acquire_image: defineMethod({
@@ -184,7 +211,9 @@ export function imagingMethods(o: ImagingCatalogOptions) {
         'scan_step between samples, and write it as PNG, .npy and a JSON sidecar. The image ' +
         'becomes the current buffer (the first one also the initial buffer; the former current ' +
         'becomes previous). Returns absolute paths and the pixel size (psize). Progress is ' +
-        'reported and the scan can be cancelled between lines.',
+        'reported and the scan can be cancelled between lines. Coordinates are relative to the ' +
+        'specimen stage: with the stage at (x, y) nm, (x_center, y_center) images the specimen ' +
+        'at (x_center + x, y_center + y).',
       params: z.strictObject({
         x_center: Coordinate('x'),
         y_center: Coordinate('y'),
@@ -201,7 +230,7 @@ export function imagingMethods(o: ImagingCatalogOptions) {
         image_info: ImageInfo,
         mcp_images: McpImagesSchema,
       }),
-      resource: 'microscope',
+      resource: MICROSCOPE_RESOURCE,
       deadline: {
         base_ms: 30_000,
         terms: [scanTerm(['size_x', 'size_y'], ['scan_step', 'scan_step'])],
@@ -250,8 +279,177 @@ export function imagingMethods(o: ImagingCatalogOptions) {
         raw_data_path: z.string().describe('Absolute path of the profile .npy.'),
         mcp_images: McpImagesSchema,
       }),
-      resource: 'microscope',
+      resource: MICROSCOPE_RESOURCE,
       deadline: { base_ms: 30_000, terms: [scanTerm(['length'], ['scan_step'])] },
+    }),
+    autofocus: defineMethod({
+      ...common,
+      title: 'Autofocus',
+      description:
+        `Sweep one optics parameter (default ${focus}) over [lower, upper] in \`steps\` equal ` +
+        'steps, score an acquisition at each value, and leave the parameter at the best one. ' +
+        'metric contrast: the normalised variance (σ²/μ²) of a size × size image centred on ' +
+        `(x_center, y_center), default ${axis} and 128; higher is sharper. metric ` +
+        'line_fwhm: the fitted FWHM of a line scan of length size (default 40) at angle, ' +
+        'centred on (x_center, y_center), default (160, 176) — across a lone grid line of the ' +
+        'simulated specimen with the stage at home; lower is sharper, and a step whose fit ' +
+        'fails, fits poorly or finds no line inside the scan scores null (the optics drift ' +
+        'as they change, and far from focus the line can slide off the feature). With ' +
+        'refine, a parabola through the best step and its neighbours places the best value ' +
+        'between steps. Reports progress after every step and can be ' +
+        'cancelled between steps or during a scan; a cancelled or failed autofocus puts the ' +
+        'parameter back where it was. Scoring images are not kept (no files, no buffers).',
+      params: z.strictObject({
+        parameter: z
+          .enum(parameterNames)
+          .default(focus)
+          .describe(`Parameter to sweep: ${parameterNames.join(', ')} (default ${focus}).`),
+        lower: z.number().optional().describe("Sweep start; default the parameter's lower limit."),
+        upper: z.number().optional().describe("Sweep end; default the parameter's upper limit."),
+        steps: z
+          .number()
+          .int()
+          .min(3)
+          .max(101)
+          .default(21)
+          .describe('Number of values tried, lower and upper included (3–101).'),
+        metric: z
+          .enum(FOCUS_METRICS)
+          .default('contrast')
+          .describe(
+            'contrast (image, higher is sharper) or line_fwhm (line scan, lower is sharper).',
+          ),
+        x_center: Coordinate('x')
+          .optional()
+          .describe('x of the centre, stage units; default: see the description.'),
+        y_center: Coordinate('y')
+          .optional()
+          .describe('y of the centre, stage units; default: see the description.'),
+        size: z
+          .number()
+          .gt(0)
+          .max(1e6)
+          .optional()
+          .describe(
+            'Image side (contrast, default 128) or line length (line_fwhm, default 40), stage units.',
+          ),
+        angle: z
+          .number()
+          .min(-360)
+          .max(360)
+          .default(0)
+          .describe('Line angle for line_fwhm, degrees from +x, counter-clockwise.'),
+        scan_step: z
+          .number()
+          .gt(0)
+          .max(1e6)
+          .optional()
+          .describe(
+            'Distance between samples, stage units; default 0.5 for contrast (finer than the ' +
+              "specimen's raster, so the score follows the focus rather than where samples fall " +
+              'as the optics drift) and 1 for line_fwhm.',
+          ),
+        dwell_us: Dwell,
+        refine: z
+          .boolean()
+          .default(true)
+          .describe('Interpolate the best value between steps with a parabola.'),
+      }),
+      result: z.object({
+        parameter: z.string(),
+        metric: z.enum(FOCUS_METRICS),
+        best_value: z.number().describe('Where the parameter was left.'),
+        best_score: z.number().describe('Score of the best step.'),
+        refined: z.boolean().describe('Whether best_value was interpolated between steps.'),
+        steps: z.array(
+          z.object({
+            value: z.number(),
+            score: z.number().nullable().describe('null when the step could not be scored.'),
+            note: z.string().optional().describe('Why a step has no score.'),
+          }),
+        ),
+        parameters: z.record(z.string(), z.number()).describe('Every optics parameter as left.'),
+        message: z.string(),
+      }),
+      resource: MICROSCOPE_RESOURCE,
+      deadline: {
+        base_ms: 30_000,
+        terms: [
+          { params: ['steps'], ms_per_unit: 3000 },
+          {
+            params: ['steps', 'size', 'size', 'dwell_us'],
+            divide_by: ['scan_step', 'scan_step'],
+            ms_per_unit: 0.001,
+          },
+          // The default image (128 / 0.5 = 256² samples) when size or scan_step is left out.
+          { params: ['steps', 'dwell_us'], ms_per_unit: 0.001 * 256 * 256 },
+        ],
+      },
+    }),
+    acquire_mosaic: defineMethod({
+      ...common,
+      title: 'Acquire a mosaic',
+      description:
+        'Image a tiles_x × tiles_y grid of square tiles (tile_size stage units = nm each, ' +
+        'scan_step apart) by moving the stage, centred on where the stage is, with `overlap` ' +
+        `between neighbours, and stitch them. Each tile is scanned centred on ${axis}; the ` +
+        'stage moves in a serpentine. Every target is checked against the stage limits before ' +
+        'anything moves. Writes one .npy per tile as it completes and, at the end, the ' +
+        'stitched PNG, .npy and a JSON sidecar; each complete tile also becomes the current ' +
+        'image buffer, as an acquire_image would. Progress is reported per tile. Cancel ' +
+        'contract: a cancel (or deadline) stops the scan of the tile in progress at its next ' +
+        'line, that tile is discarded, the stage returns to where it started, no stitched file ' +
+        'is written, the buffers hold only complete tiles, and the reply (CANCELLED) lists the ' +
+        'completed tiles and their .npy files. On success too the stage ends where it started.',
+      params: z.strictObject({
+        tiles_x: z.number().int().min(1).max(16).describe('Tiles along x (1–16).'),
+        tiles_y: z.number().int().min(1).max(16).describe('Tiles along y (1–16).'),
+        tile_size: z
+          .number()
+          .gt(0)
+          .max(4096)
+          .default(128)
+          .describe('Side of each square tile, stage units (nm); default 128.'),
+        overlap: z
+          .number()
+          .min(0)
+          .max(0.5)
+          .default(0.1)
+          .describe('Share of a tile shared with its neighbour, 0–0.5 (rounded to whole samples).'),
+        scan_step: Step,
+        dwell_us: Dwell,
+      }),
+      result: z.object({
+        img_path: z.string().describe('Absolute path of the stitched PNG.'),
+        array_path: z.string().describe('Absolute path of the stitched .npy (float32).'),
+        metadata_path: z.string().describe('JSON sidecar: layout, stage positions, parameters.'),
+        shape: z.array(z.number().int()).describe('[rows, cols] of the stitched image.'),
+        psize: z.number().describe('Pixel size, stage units.'),
+        pitch: z.number().describe('Stage move between neighbouring tiles, nm.'),
+        overlap: z.number().describe('Overlap as used, after rounding to whole samples.'),
+        stage: StagePosition.describe('Where the stage is now: where it started.'),
+        tiles: z.array(
+          z.object({
+            row: z.number().int(),
+            col: z.number().int(),
+            stage: StagePosition,
+            array_path: z.string(),
+          }),
+        ),
+        mcp_images: McpImagesSchema,
+      }),
+      resource: MICROSCOPE_RESOURCE,
+      deadline: {
+        base_ms: 30_000,
+        terms: [
+          { params: ['tiles_x', 'tiles_y'], ms_per_unit: 3000 },
+          {
+            params: ['tiles_x', 'tiles_y', 'tile_size', 'tile_size', 'dwell_us'],
+            divide_by: ['scan_step', 'scan_step'],
+            ms_per_unit: 0.001,
+          },
+        ],
+      },
     }),
     get_image_array_payload: defineMethod({
       ...common,

@@ -15,7 +15,8 @@ export function toolCalls(client: () => Client) {
     client().callTool({ name, arguments: args }) as Promise<ToolResult>;
   const ok = async (name: string, args: Record<string, unknown> = {}) => {
     const r = await call(name, args);
-    if (r.isError) throw new Error(`${name} failed: ${(r.content[0] as { text: string }).text}`);
+    // The frontend's error text names the tool already.
+    if (r.isError) throw new Error((r.content[0] as { text: string }).text);
     return r.structuredContent;
   };
   const errorText = async (name: string, args: Record<string, unknown> = {}) => {

@@ -51,6 +51,9 @@ beforeAll(async () => {
       '  bridges:',
       `    - { name: bench-a, transport: tcp, host: 127.0.0.1, port: ${benchA.tcp!.port} }`,
       `    - { name: bench-b, transport: tcp, host: 127.0.0.1, port: ${benchB.tcp!.port}, auto_scan: false, instruments: { "23": HP3478A } }`,
+      'imaging:',
+      '  microscope: simulated',
+      '  scan_threads: 1',
       'devices:',
       '  attribute_tools: true',
       '  blocked_functions:',
@@ -68,6 +71,54 @@ afterAll(async () => {
   await client?.close();
   await stopAllProcesses();
   for (const sim of sims) await sim.close();
+});
+
+describe('the simulated microscope as devices', () => {
+  it("lists Asyncroscopy's device set as tools, beside EAA's tools and the composite ones", async () => {
+    const listed = await tools();
+    for (const name of [
+      'Microscope_get_image',
+      'Microscope_get_spectrum',
+      'Microscope_get_voltage',
+      'Microscope_set_magnification',
+      'ThermoMicroscope_acquire_multimodal',
+      'Stage_move_to',
+      'Stage_get_position',
+      'HAADF_acquire',
+      'EELS_acquire',
+      'EDS_acquire',
+      'Corrector_measure_c1a1',
+      'Scan_configure',
+      'acquire_image',
+      'autofocus',
+      'acquire_mosaic',
+    ]) {
+      expect(listed.has(name), name).toBe(true);
+    }
+    const move = listed.get('Stage_move_to')!;
+    expect(move.description).toContain('Device class: Stage\nCommand: move_to\nDevice: stage');
+    expect((move.inputSchema.properties as any).x).toMatchObject({
+      minimum: -500,
+      maximum: 500,
+      'x-unit': 'nm',
+    });
+  });
+
+  it('a stage move shows in what the EAA tools report; a spectrum comes back inline', async () => {
+    expect(await ok('Stage_move_to', { x: 40, y: -20 })).toMatchObject({ x: 40, y: -20 });
+    expect(await ok('Stage_get_position')).toMatchObject({ x: 40, y: -20 });
+    expect((await ok('get_state')).settings.stage).toMatchObject({ x: 40, y: -20 });
+    const refused = await errorText('Stage_move_to', { x: 900 });
+    expect(refused).toMatch(/"x" = 900/);
+    expect(refused).toMatch(/-500 … 500/);
+
+    const spectrum = await ok('Microscope_get_spectrum', { detector: 'eels', x: 0.5, y: 0.5 });
+    expect(spectrum.encoding).toBe('base64');
+    expect(spectrum.metadata).toMatchObject({ dtype: 'float32' });
+    const image = await ok('Microscope_get_image', {});
+    expect(readFileSync(image.img_path).subarray(1, 4).toString()).toBe('PNG');
+    await ok('Stage_move_to', { x: 0, y: 0 });
+  });
 });
 
 describe('device discovery through MCP', () => {
@@ -174,7 +225,8 @@ describe('device discovery through MCP', () => {
     expect(await ok('HP3478A_read_status', {})).toBeDefined();
 
     const { devices } = await ok('list_devices', {});
-    expect(devices.map((d: { name: string; class: string }) => `${d.name} ${d.class}`)).toEqual([
+    const onBuses = devices.filter((d: { origin: string }) => d.origin.startsWith('gpib:'));
+    expect(onBuses.map((d: { name: string; class: string }) => `${d.name} ${d.class}`)).toEqual([
       'bench-a/1 TDS2024B',
       'bench-a/5 HPE3631A',
       'bench-a/22 HP34401A',

@@ -19,7 +19,11 @@ export interface DeviceContext<S> {
  * with units and range (see quantity()); the worker validates them before `run` is called, so
  * nothing unvalidated reaches an instrument.
  */
-export interface CommandSpec<S = any, P extends z.ZodObject = z.ZodObject, R extends z.ZodType = z.ZodType> {
+export interface CommandSpec<
+  S = any,
+  P extends z.ZodObject = z.ZodObject,
+  R extends z.ZodType = z.ZodType,
+> {
   /** One line a model can act on, PyMeasure style: "Measure the DC voltage, in volts." */
   doc: string;
   params: P;

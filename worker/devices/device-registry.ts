@@ -28,7 +28,8 @@ export class DeviceRegistry {
   /** Adds several devices with one announcement. */
   addAll(devices: Device[]): void {
     for (const device of devices) {
-      if (this.devices.has(device.name)) throw new Error(`a device named ${device.name} exists already`);
+      if (this.devices.has(device.name))
+        throw new Error(`a device named ${device.name} exists already`);
       const known = this.classes.get(device.deviceClass.name);
       if (known && known !== device.deviceClass) {
         throw new Error(`two device classes are named ${device.deviceClass.name}`);
@@ -61,7 +62,9 @@ export class DeviceRegistry {
     }
     for (const device of wanted.values()) {
       if (this.devices.has(device.name)) {
-        throw new Error(`a device named ${device.name} exists already (from ${this.devices.get(device.name)!.origin})`);
+        throw new Error(
+          `a device named ${device.name} exists already (from ${this.devices.get(device.name)!.origin})`,
+        );
       }
       this.classes.set(device.deviceClass.name, device.deviceClass);
       this.devices.set(device.name, device);

@@ -55,7 +55,11 @@ export async function startPlugins(
 ): Promise<void> {
   for (const { entry, plugin, origin } of plugins) {
     try {
-      const devices = await plugin.devices({ options: entry.options, log: o.log, dataDir: o.dataDir });
+      const devices = await plugin.devices({
+        options: entry.options,
+        log: o.log,
+        dataDir: o.dataDir,
+      });
       if (!Array.isArray(devices)) throw new Error('devices() must return an array of devices');
       const full: Device[] = devices.map((d) => {
         defineDeviceClass(d.deviceClass);

@@ -7,7 +7,9 @@ import { toolSignature, type DescribeResult } from '../../protocol/index.js';
 export function formatDevices(d: Pick<DescribeResult, 'devices' | 'device_classes'>): string {
   const lines = [`devices: ${d.devices.length}, classes: ${d.device_classes.length}`];
   for (const device of d.devices) {
-    lines.push(`  device ${device.name}: ${device.class} from ${device.origin} on ${device.resource}`);
+    lines.push(
+      `  device ${device.name}: ${device.class} from ${device.origin} on ${device.resource}`,
+    );
   }
   for (const cls of d.device_classes) {
     lines.push(`  class ${cls.name} (${cls.devices.join(', ')}): ${cls.doc}`);

@@ -40,11 +40,13 @@ export function quantityFacts(schema: JsonSchema): string {
   const min = (schema.minimum ?? schema.exclusiveMinimum) as number | undefined;
   const max = (schema.maximum ?? schema.exclusiveMaximum) as number | undefined;
   // zod writes safe-integer bounds for .int(); they are not a range anyone chose.
-  const chosen = (v: number | undefined) => v !== undefined && Math.abs(v) < Number.MAX_SAFE_INTEGER;
+  const chosen = (v: number | undefined) =>
+    v !== undefined && Math.abs(v) < Number.MAX_SAFE_INTEGER;
   if (chosen(min) && chosen(max)) parts.push(`${min} … ${max}`);
   else if (chosen(min)) parts.push(`≥ ${min}`);
   else if (chosen(max)) parts.push(`≤ ${max}`);
-  if (Array.isArray(schema.enum)) parts.push(`one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`);
+  if (Array.isArray(schema.enum))
+    parts.push(`one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`);
   if (schema.default !== undefined) parts.push(`default ${JSON.stringify(schema.default)}`);
   return parts.join(', ');
 }

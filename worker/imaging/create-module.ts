@@ -1,6 +1,8 @@
 import type { Logger } from '../../protocol/index.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import type { ImagingSettings } from '../handlers/imaging/deps.js';
+import type { Device } from '../devices/device.js';
+import { createRig, microscopeDevices } from '../devices/microscope/index.js';
+import type { ImagingDeps, ImagingSettings } from '../handlers/imaging/deps.js';
 import { imagingModule } from '../handlers/imaging/index.js';
 import type { MethodModule } from '../handlers/types.js';
 import { AcquisitionBuffers } from './acquisition-buffers.js';
@@ -32,12 +34,21 @@ export interface ImagingConfig {
   scan_threads: number;
 }
 
-/** Builds the microscope, its buffers and artifacts, and the imaging methods over them. */
-export function createImagingModule(
-  config: ImagingConfig,
-  store: ArtifactStore,
-  log: Logger,
-): MethodModule {
+/** The imaging simulator as the worker serves it: EAA's methods and the microscope's devices. */
+export interface Imaging {
+  /** The EAA methods and the composite tools (autofocus, acquire_mosaic). */
+  module: MethodModule;
+  /** Microscope, ThermoMicroscope, Stage, HAADF, EELS, EDS, Corrector and Scan devices. */
+  devices: Device[];
+}
+
+/**
+ * Builds ONE simulated microscope (specimen, stage, optics, scan threads), its buffers and
+ * artifacts, and both views of it: the imaging methods and the devices. Whatever one view does
+ * (a stage move, a set_parameters, a frame pushed into the buffers) the other sees, and both
+ * serialize on the same resource. The module's close() stops the scan threads.
+ */
+export function createImaging(config: ImagingConfig, store: ArtifactStore, log: Logger): Imaging {
   const settings: ImagingSettings = {
     lineScanReturnGaussianFit: config.line_scan_return_gaussian_fit,
     blurFactor: config.blur_factor,
@@ -60,16 +71,17 @@ export function createImagingModule(
     config.seed,
     config.scan_threads,
   );
-  return imagingModule(
-    {
-      microscope,
-      buffers: new AcquisitionBuffers(),
-      artifacts: new ImagingArtifacts(store, config.keep_last),
-      settings,
-      parameterHistory: {},
-      maxSamples: config.max_samples,
-      log,
-    },
-    config.dwell_us,
-  );
+  const deps: ImagingDeps = {
+    microscope,
+    buffers: new AcquisitionBuffers(),
+    artifacts: new ImagingArtifacts(store, config.keep_last),
+    settings,
+    parameterHistory: {},
+    maxSamples: config.max_samples,
+    log,
+  };
+  return {
+    module: imagingModule(deps, config.dwell_us),
+    devices: microscopeDevices(createRig(microscope, deps)),
+  };
 }

@@ -34,6 +34,8 @@ export class ImagingArtifacts {
    */
   async writeGroup(
     files: Array<[name: string, data: Uint8Array | string | Promise<Uint8Array | string>]>,
+    /** Files already written that belong to the group (a mosaic's tiles), kept and removed with it. */
+    written: string[] = [],
   ): Promise<string[]> {
     const writes = files.map(async ([name, data]) => this.store.write(name, await data));
     const settled = await Promise.allSettled(writes);
@@ -45,6 +47,16 @@ export class ImagingArtifacts {
       throw failed.reason;
     }
     const paths = settled.map((r) => (r as PromiseFulfilledResult<string>).value);
+    await this.adopt([...paths, ...written]);
+    return paths;
+  }
+
+  /**
+   * Registers files written outside writeGroup (a cancelled mosaic's tiles) as one group, so
+   * that retention counts and removes them like any other; nothing for an empty list.
+   */
+  async adopt(paths: string[]): Promise<void> {
+    if (paths.length === 0) return;
     this.groups.push({ paths });
     if (this.keepLast > 0) {
       while (this.groups.length > this.keepLast) {
@@ -52,6 +64,5 @@ export class ImagingArtifacts {
         await Promise.all(old.paths.map((p) => unlink(p).catch(() => {})));
       }
     }
-    return paths;
   }
 }

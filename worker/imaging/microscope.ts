@@ -1,4 +1,5 @@
 import type { OperationContext } from '../handlers/types.js';
+import type { XYStage } from './stage.js';
 
 /** One optics parameter: its name, allowed range and (for a simulator) the value that focuses. */
 export interface OpticsParameter {
@@ -17,6 +18,11 @@ export interface ScanRequest {
   sizeX: number;
   step: number;
   dwellUs: number;
+  /**
+   * Counts at the brightest pixel, when the caller knows the dose (a detector with its probe
+   * current and dwell time); absent: the instrument's own noise setting.
+   */
+  noiseScale?: number;
 }
 
 /** A line scan, stage units; angle in degrees from +x, counter-clockwise. */
@@ -51,6 +57,10 @@ export interface ScannedLine {
 export interface ScanningMicroscope {
   readonly kind: string;
   readonly parameters: ReadonlyArray<OpticsParameter>;
+  /** The specimen stage; its position shifts every scan (see stage.ts). */
+  readonly stage: XYStage;
+  /** Scan coordinates of the optical axis: where detector frames and composite tools centre. */
+  readonly fieldCenter: { x: number; y: number };
   /** Current optics parameter values, in declaration order. */
   parameterValues(): number[];
   /** Moves the optics; values are already validated against the ranges. */

@@ -30,13 +30,25 @@ const PARTICLES = [
 ] as const;
 const DISC_EDGE = 0.6;
 
+/**
+ * What was painted where, so that other signals (spectra) can follow the image: a particle
+ * (centre, size and peak height above the background, stage units) or a cell of fine grating.
+ */
+export type SampleFeature =
+  | { kind: 'blob' | 'disc'; y: number; x: number; size: number; amplitude: number }
+  | { kind: 'grating'; cy: number; cx: number; vertical: boolean };
+
 /** A grey-level specimen: `data[row * width + col]`, row = y, col = x, 1 stage unit per pixel, origin at (0,0). */
 export class Sample {
-  /** Wraps existing pixel data (row-major, `width × height`), e.g. an image loaded from a file. */
+  /**
+   * Wraps existing pixel data (row-major, `width × height`), e.g. an image loaded from a file;
+   * `features` lists what generate() painted (empty for other data).
+   */
   constructor(
     readonly width: number,
     readonly height: number,
     readonly data: Float32Array,
+    readonly features: readonly SampleFeature[] = [],
   ) {
     if (!(width >= 2 && height >= 2) || data.length !== width * height) {
       throw new RangeError(`a sample needs at least 2×2 pixels and width × height values`);
@@ -55,17 +67,21 @@ export class Sample {
     if (!Number.isInteger(size) || size < 2) throw new RangeError(`size must be an integer ≥ 2`);
     const rng = new Rng(options.seed);
     const data = new Float32Array(size * size);
+    const features: SampleFeature[] = [];
     paintBackground(data, size, rng);
     paintGrid(data, size);
     const cells = Math.ceil(size / GRID_PITCH);
     for (let cy = 0; cy < cells; cy++) {
       for (let cx = 0; cx < cells; cx++) {
         if (isClearCell(cy, cx)) continue;
-        if (rng.next() < FINE_GRATING_SHARE) paintFineGrating(data, size, cy, cx, rng.next() < 0.5);
-        else paintParticles(data, size, cy, cx, rng);
+        if (rng.next() < FINE_GRATING_SHARE) {
+          const vertical = rng.next() < 0.5;
+          paintFineGrating(data, size, cy, cx, vertical);
+          features.push({ kind: 'grating', cy, cx, vertical });
+        } else paintParticles(data, size, cy, cx, rng, features);
       }
     }
-    return new Sample(size, size, data);
+    return new Sample(size, size, data, features);
   }
 
   /** Value at fractional stage (y, x), bilinear; 0 outside. */
@@ -132,12 +148,51 @@ function paintBackground(data: Float32Array, size: number, rng: Rng): void {
 /** Line strength (0…1) at each coordinate for lines at multiples of GRID_PITCH. */
 function gridProfile(size: number): Float32Array {
   const profile = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    const offset = i % GRID_PITCH;
-    const d = Math.min(offset, GRID_PITCH - offset);
-    profile[i] = Math.exp((-0.5 * d * d) / (LINE_SIGMA * LINE_SIGMA));
-  }
+  for (let i = 0; i < size; i++) profile[i] = gridLine(i);
   return profile;
+}
+
+/** Strength (0…1) of the grid line nearest to coordinate `v` (one axis). */
+function gridLine(v: number): number {
+  const offset = ((v % GRID_PITCH) + GRID_PITCH) % GRID_PITCH;
+  const d = Math.min(offset, GRID_PITCH - offset);
+  return Math.exp((-0.5 * d * d) / (LINE_SIGMA * LINE_SIGMA));
+}
+
+/** Coverage (0…1) of the grid at (y, x), as painted: crossings count once. */
+export function gridCoverage(size: number, y: number, x: number): number {
+  if (!(y >= 0 && y <= size - 1 && x >= 0 && x <= size - 1)) return 0;
+  const gy = gridLine(y);
+  const gx = gridLine(x);
+  return gx + gy - gx * gy;
+}
+
+/**
+ * Height (above the background) that `feature` adds at (y, x), continuous in y and x, 0 away
+ * from it: the painted values at integer positions.
+ */
+export function featureHeight(feature: SampleFeature, y: number, x: number): number {
+  if (feature.kind === 'grating') {
+    const r0 = feature.cy * GRID_PITCH + 3;
+    const c0 = feature.cx * GRID_PITCH + 3;
+    const r1 = (feature.cy + 1) * GRID_PITCH - 2;
+    const c1 = (feature.cx + 1) * GRID_PITCH - 2;
+    if (!(y >= r0 && y < r1 && x >= c0 && x < c1)) return 0;
+    const v = feature.vertical ? x : y;
+    const offset = v % FINE_GRATING_PITCH;
+    const d = Math.min(offset, FINE_GRATING_PITCH - offset);
+    return FINE_GRATING_AMPLITUDE * Math.exp((-0.5 * d * d) / (LINE_SIGMA * LINE_SIGMA));
+  }
+  const dy = y - feature.y;
+  const dx = x - feature.x;
+  return feature.amplitude * particleProfile(feature.kind, feature.size, dy * dy + dx * dx);
+}
+
+/** A particle's profile (0…1) at squared distance d2 from its centre. */
+function particleProfile(kind: 'blob' | 'disc', size: number, d2: number): number {
+  if (kind === 'blob') return Math.exp((-0.5 * d2) / (size * size));
+  // A disc with a logistic edge: flat top, sharp but antialiased rim.
+  return 1 / (1 + Math.exp((Math.sqrt(d2) - size) / DISC_EDGE));
 }
 
 /** Adds the grid; where lines cross, `1 − (1 − gx)(1 − gy)` keeps the crossing at line height. */
@@ -182,7 +237,14 @@ function paintFineGrating(
 }
 
 /** Places 0–2 particles in a cell, far enough from the grid lines that line profiles stay clean. */
-function paintParticles(data: Float32Array, size: number, cy: number, cx: number, rng: Rng): void {
+function paintParticles(
+  data: Float32Array,
+  size: number,
+  cy: number,
+  cx: number,
+  rng: Rng,
+  features: SampleFeature[],
+): void {
   const u = rng.next();
   const count = u < 0.35 ? 0 : u < 0.85 ? 1 : 2;
   for (let n = 0; n < count; n++) {
@@ -201,6 +263,7 @@ function paintParticles(data: Float32Array, size: number, cy: number, cx: number
     const y = cy * GRID_PITCH + rng.uniform(margin, GRID_PITCH - margin);
     const x = cx * GRID_PITCH + rng.uniform(margin, GRID_PITCH - margin);
     const amplitude = rng.uniform(0.35, 0.8);
+    features.push({ kind: particle.kind, y, x, size: particle.size, amplitude });
     const r0 = Math.max(0, Math.floor(y - reach));
     const r1 = Math.min(size - 1, Math.ceil(y + reach));
     const c0 = Math.max(0, Math.floor(x - reach));
@@ -209,15 +272,8 @@ function paintParticles(data: Float32Array, size: number, cy: number, cx: number
       for (let c = c0; c <= c1; c++) {
         const dy = r - y;
         const dx = c - x;
-        const d2 = dy * dy + dx * dx;
-        let v: number;
-        if (particle.kind === 'blob') {
-          v = Math.exp((-0.5 * d2) / (particle.size * particle.size));
-        } else {
-          // A disc with a logistic edge: flat top, sharp but antialiased rim.
-          v = 1 / (1 + Math.exp((Math.sqrt(d2) - particle.size) / DISC_EDGE));
-        }
-        data[r * size + c] += amplitude * v;
+        data[r * size + c] +=
+          amplitude * particleProfile(particle.kind, particle.size, dy * dy + dx * dx);
       }
     }
   }

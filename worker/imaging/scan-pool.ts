@@ -149,7 +149,7 @@ export function shareSample(sample: Sample): Sample {
   if (sample.data.buffer instanceof SharedArrayBuffer) return sample;
   const data = new Float32Array(new SharedArrayBuffer(sample.data.byteLength));
   data.set(sample.data);
-  return new Sample(sample.width, sample.height, data);
+  return new Sample(sample.width, sample.height, data, sample.features);
 }
 
 /** One thread; a phase at a time. A thread that dies fails its phase and is replaced on next use. */

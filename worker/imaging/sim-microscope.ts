@@ -1,4 +1,5 @@
 import type { OperationContext } from '../handlers/types.js';
+import { Aberrations } from './aberrations.js';
 import { gaussianBlur1d } from './blur.js';
 import {
   sampleCount,
@@ -14,11 +15,16 @@ import { Rng } from './rng.js';
 import { Sample } from './sample.js';
 import { sampleLine } from './sampling.js';
 import { ScanPool, shareSample } from './scan-pool.js';
+import { SpecimenMaterials } from './spectra/specimen-materials.js';
+import { SimStage, type SimStageOptions } from './stage.js';
 
 /** A simulated optics parameter also knows the value that focuses. */
 export interface SimOpticsParameter extends OpticsParameter {
   trueValue: number;
 }
+
+/** Defocus C1 over a focus parameter's whole range, nm (what a corrector's C1 measurement reports). */
+export const C1_RANGE_NM = 1000;
 
 /** The simulator's knobs; the object is shared so set_attribute changes take effect at once. */
 export interface SimSettings {
@@ -33,12 +39,23 @@ export interface SimSettings {
  * SimulatedAcquireImage + SimulatedSetParameters: blur grows with the parameters' distance from
  * focus (Σ|p − p_true| / (upper − lower) × blur_factor, in output samples), the stage drifts as
  * the parameters move away from the first ones set (mean((p_first − p) / range) × drift_factor,
- * the same in y and x), and Poisson noise scales with poisson_noise_scale.
+ * the same in y and x), and Poisson noise scales with poisson_noise_scale. A specimen stage
+ * shifts every scan by its position, and residual probe aberrations (a corrector's business)
+ * add to the blur in quadrature.
  */
 export class SimMicroscope implements ScanningMicroscope {
   readonly kind = 'simulated';
   readonly sample: Sample;
+  readonly stage: SimStage;
+  /** Residual probe aberrations, read at every scan: a correction shows in the next one. */
+  readonly aberrations: Aberrations;
+  /** What the specimen is made of where, for spectra. */
+  readonly materials: SpecimenMaterials;
+  /** The specimen's centre: with the stage at home the optical axis is over it. */
+  readonly fieldCenter: { x: number; y: number };
+  /** EAA's blur from the optics parameters, σ in output samples; aberrations come on top. */
   blur = 0;
+  /** EAA's stage drift [dy, dx] from parameter changes; the stage position comes on top. */
   offset: [number, number] = [0, 0];
   private values: number[];
   private first: number[] | null = null;
@@ -51,14 +68,19 @@ export class SimMicroscope implements ScanningMicroscope {
   constructor(
     readonly parameters: ReadonlyArray<SimOpticsParameter>,
     private readonly settings: SimSettings,
-    private readonly seed: number,
+    readonly seed: number,
     scanThreads = 0,
+    options: { stage?: SimStageOptions } = {},
   ) {
     this.sample = shareSample(Sample.generate({ seed }));
     this.pool = new ScanPool(this.sample, scanThreads);
     this.rng = new Rng(seed ^ 0x5eed);
+    this.stage = new SimStage(options.stage);
+    this.aberrations = new Aberrations(seed);
+    this.materials = new SpecimenMaterials(this.sample);
+    this.fieldCenter = { x: this.sample.width / 2, y: this.sample.height / 2 };
     this.values = parameters.map((p) => p.initial);
-    this.blur = this.blurFor(this.values);
+    this.updateBlur();
   }
 
   parameterValues(): number[] {
@@ -67,7 +89,7 @@ export class SimMicroscope implements ScanningMicroscope {
 
   async setParameters(values: number[]): Promise<void> {
     this.values = [...values];
-    this.blur = this.blurFor(values);
+    this.updateBlur();
     if (this.first === null) {
       this.first = [...values];
       return;
@@ -91,10 +113,10 @@ export class SimMicroscope implements ScanningMicroscope {
           rows,
           cols,
         },
-        offset: [...this.offset],
+        offset: this.totalOffset(),
         jitter: this.settings.scanJitter,
-        blur: this.blur,
-        noiseScale: this.settings.poissonNoiseScale,
+        blur: this.probeBlur(),
+        noiseScale: r.noiseScale ?? this.settings.poissonNoiseScale,
         seed: this.seed,
         scanIndex: this.scans++,
       },
@@ -115,11 +137,12 @@ export class SimMicroscope implements ScanningMicroscope {
     const distances = new Float64Array(n);
     for (let i = 0; i < n; i++) distances[i] = i * r.step;
     let values = sampleLine(this.sample, start, unit, distances, {
-      offset: this.offset,
+      offset: this.totalOffset(),
       jitter: this.settings.scanJitter,
       rng: this.rng,
     });
-    if (this.blur > 0) values = gaussianBlur1d(values, this.blur);
+    const blur = this.probeBlur();
+    if (blur > 0) values = gaussianBlur1d(values, blur);
     applyPoissonNoise(values, this.settings.poissonNoiseScale, this.rng);
     await dwell(op, n, r.dwellUs, 'points');
     return { distances, values };
@@ -130,15 +153,49 @@ export class SimMicroscope implements ScanningMicroscope {
   }
 
   describeState(): Record<string, unknown> {
-    return { blur: this.blur, offset: [...this.offset] };
+    return {
+      blur: this.blur,
+      offset: [...this.offset],
+      stage: this.stage.position(),
+      aberration_blur: this.aberrations.blurSamples(),
+    };
   }
 
-  private blurFor(values: number[]): number {
-    const error = values.reduce(
+  /** The specimen point (y, x) a scan coordinate sees now: drift and stage added. */
+  specimenPoint(scanY: number, scanX: number): [number, number] {
+    const [dy, dx] = this.totalOffset();
+    return [scanY + dy, scanX + dx];
+  }
+
+  /**
+   * Defocus C1, nm, from the focus parameter (index `focus`): its distance from the value that
+   * focuses, as a share of its range, times C1_RANGE_NM. Positive: the parameter is too high.
+   */
+  defocusNm(focus: number): number {
+    return (
+      ((this.values[focus] - this.parameters[focus].trueValue) / this.range(focus)) * C1_RANGE_NM
+    );
+  }
+
+  /**
+   * The probe's blur: EAA's focus blur and the aberrations' add in quadrature, as independent
+   * Gaussian spreads do. A tuned corrector's residuals stay below what the blur kernel resolves.
+   */
+  private probeBlur(): number {
+    return Math.hypot(this.blur, this.aberrations.blurSamples());
+  }
+
+  private updateBlur(): void {
+    const error = this.values.reduce(
       (sum, p, i) => sum + Math.abs(p - this.parameters[i].trueValue) / this.range(i),
       0,
     );
-    return error * this.settings.blurFactor;
+    this.blur = error * this.settings.blurFactor;
+  }
+
+  private totalOffset(): [number, number] {
+    const { x, y } = this.stage.position();
+    return [this.offset[0] + y, this.offset[1] + x];
   }
 
   private range(i: number): number {
