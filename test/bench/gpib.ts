@@ -58,6 +58,12 @@ export interface GpibFigures {
    */
   async_floor: { wait_ms: number; tool_p50: number; timer_p50: number; floor_ms: number };
   parallel: { one_bridge_per_s: number; two_bridges_per_s: number; ratio: number };
+  /**
+   * A driver command (`HP34401A_measure_voltage_dc`: schema validation, device lookup, the
+   * driver's parsing) against instrument_query of the same MEAS:VOLT:DC? on the same bridge,
+   * both through a direct worker call: what the device layer costs over the raw query.
+   */
+  driver: { query: Latency & { per_s: number }; tool: Latency & { per_s: number } };
 }
 
 /**
@@ -201,6 +207,21 @@ export async function benchGpib(options: { queries: number }): Promise<GpibFigur
       });
     }
 
+    // The device layer: the scan binds tcp-fast/22 to the HP34401A driver.
+    await direct.call('bus_scan', { bridge_name: 'tcp-fast' });
+    for (let i = 0; i < 100; i++) {
+      const listed = (await direct.call('list_devices', { class: 'HP34401A' })) as {
+        devices: unknown[];
+      };
+      if (listed.devices.length > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const rawQuery = { bridge_name: 'tcp-fast', address: 22, command: COMMAND };
+    const driver = {
+      query: await timed(options.queries, () => direct.call('instrument_query', rawQuery)),
+      tool: await timed(options.queries, () => direct.call('HP34401A_measure_voltage_dc', {})),
+    };
+
     // Two throttled bridges at once against one alone: independent buses should add up.
     const n = Math.ceil(options.queries / 4);
     const one = await timed(n, () =>
@@ -226,6 +247,7 @@ export async function benchGpib(options: { queries: number }): Promise<GpibFigur
       bridges: figures,
       async_floor: asyncFloor,
       parallel: { one_bridge_per_s: one.per_s, two_bridges_per_s: both, ratio: both / one.per_s },
+      driver,
     };
   } finally {
     for (const close of closers) await close();
@@ -278,5 +300,10 @@ export function gpibTable(g: GpibFigures, mcpFloorP50: number): string[] {
     '',
     `Two throttled bridges at once: ${g.parallel.two_bridges_per_s.toFixed(0)} queries/s against ` +
       `${g.parallel.one_bridge_per_s.toFixed(0)} for one: ${g.parallel.ratio.toFixed(2)}× (target ≥ 1.8×).`,
+    '',
+    `A driver command, HP34401A_measure_voltage_dc on tcp-fast: p50 ${ms(g.driver.tool.p50)} ms ` +
+      `against instrument_query of the same ${COMMAND}: p50 ${ms(g.driver.query.p50)} ms ` +
+      `(${(g.driver.tool.p50 / g.driver.query.p50).toFixed(2)}×: the device layer costs ` +
+      `${ms(g.driver.tool.p50 - g.driver.query.p50)} ms).`,
   ];
 }
