@@ -74,7 +74,14 @@ function bind(o: GpibBinderOptions, record: InstrumentRecord): Device<GpibState>
   const configured = override === undefined ? undefined : driverForClass(override);
   const driver: GpibDriver | undefined =
     configured ?? (record.identity ? driverForIdentity(record.identity) : undefined);
-  if (!driver) return null;
+  if (!driver) {
+    // A scan without *IDN? (bus_scan identify=false) says only that a listener is still there:
+    // keep the driver an earlier scan bound to it rather than dropping its tools.
+    const previous = o.registry.get(name);
+    return !record.identity && previous?.origin === `gpib:${record.bridge_name}`
+      ? (previous as Device<GpibState>)
+      : null;
+  }
   const { bus } = o.manager.get(record.bridge_name);
   const identity = record.identity;
   return {

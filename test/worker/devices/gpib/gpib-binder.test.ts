@@ -145,6 +145,18 @@ describe('bindGpibDevices', () => {
     await expect.poll(() => registry.list()).toEqual([]);
   });
 
+  it('a scan without *IDN? keeps the drivers an earlier scan bound', async () => {
+    const { manager, registry } = bench();
+    await manager.connect('bench');
+    await expect.poll(() => registry.get('bench/22')?.deviceClass.name).toBe('HP34401A');
+    const dmm = registry.get('bench/22');
+    await manager.scan('bench', false);
+    // Give the binder its turn, then check nothing moved.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(registry.get('bench/22')).toBe(dmm);
+    expect(registry.get('bench/22')!.info).toMatchObject({ bound_by: 'idn' });
+  });
+
   it('binds what earlier scans found, and stops when unbound', async () => {
     const { manager, registry, log } = bench();
     await manager.connect('bench');
