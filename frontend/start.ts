@@ -1,14 +1,18 @@
-import type { DescribeResult, Logger } from '../protocol/index.js';
+import type { Logger } from '../protocol/index.js';
+import { Fleet, type FleetCatalog } from './fleet/fleet.js';
+import type { WorkerEntry } from './fleet/fleet-member.js';
 import { formatTools } from './mcp/format-tools.js';
 import { assertBindAllowed, serveHttp, type HttpEndpoint } from './http/serve-http.js';
 import { createServer } from './mcp/create-server.js';
 import { serveStdio } from './stdio.js';
-import { WorkerClient } from './worker-client/index.js';
 
 /** Everything the frontend needs; the launcher builds it from the config file and flags. */
 export interface FrontendOptions {
   version: string;
-  worker: string;
+  /** The workers whose tools are served, in order (the first keeps a name two workers offer). */
+  workers: WorkerEntry[];
+  /** How long start-up waits for every worker before serving those that answered. */
+  workerWaitMs?: number;
   transport: 'http' | 'stdio';
   http: {
     host: string;
@@ -29,7 +33,7 @@ export interface FrontendOptions {
 
 /** A running frontend. */
 export interface RunningFrontend {
-  worker: WorkerClient;
+  fleet: Fleet;
   /** The HTTP URL, when serving HTTP. */
   url?: string;
   /** Resolves when the stdio client disconnected (never, for HTTP). */
@@ -38,45 +42,55 @@ export interface RunningFrontend {
 }
 
 /**
- * Starts the MCP frontend: waits for the worker, reads its methods, and serves one MCP tool per
- * method over Streamable HTTP or stdio. It holds no instrument state of its own.
+ * Starts the MCP frontend: waits for the workers, reads their methods, and serves one MCP tool
+ * per method over Streamable HTTP or stdio. It holds no instrument state of its own.
  */
 export async function startFrontend(options: FrontendOptions): Promise<RunningFrontend> {
   const { log } = options;
   if (options.transport === 'http') assertBindAllowed(options.http.host, options.http.token);
-  const worker = new WorkerClient({
-    endpoint: options.worker,
+  const fleet = new Fleet(options.workers, {
     log,
-    slackMs: options.callSlackMs,
+    callSlackMs: options.callSlackMs,
     idempotentRetries: options.idempotentRetries,
     maxSockets: options.maxSockets,
   });
-  const described = await worker.waitForWorker();
-  log.info('worker found', {
-    endpoint: options.worker,
-    worker: described.worker.name,
-    methods: described.methods.filter((m) => m.mcp).length,
-  });
+  try {
+    await fleet.start(options.workerWaitMs);
+  } catch (err) {
+    fleet.close();
+    throw err;
+  }
+  for (const member of fleet.members) {
+    const described = member.described;
+    log.info(described ? 'worker found' : 'worker not answering yet', {
+      worker: member.name,
+      endpoint: member.entry.endpoint,
+      ...(described ? { methods: described.methods.filter((m) => m.mcp).length } : {}),
+    });
+  }
   // stderr, never stdout: with --stdio, stdout is the MCP wire.
-  const printTools = (d: DescribeResult) =>
-    options.verbose && process.stderr.write(formatTools(d) + '\n');
-  printTools(described);
-  worker.onCatalogChange((d) => {
-    log.info('worker methods changed', { catalog_hash: d.catalog_hash });
-    printTools(d);
+  const printTools = (catalog: FleetCatalog) =>
+    options.verbose && process.stderr.write(formatTools(catalog) + '\n');
+  printTools(fleet.catalog);
+  fleet.onChange((catalog) => {
+    log.info('served tools changed', {
+      tools: catalog.tools.length,
+      unavailable: catalog.unavailable.size,
+    });
+    printTools(catalog);
   });
-  const newServer = () => createServer({ worker, version: options.version });
+  const newServer = () => createServer({ fleet, version: options.version });
 
   if (options.transport === 'stdio') {
     const { server } = newServer();
     const stdio = await serveStdio(server);
     log.info('MCP over stdio');
     return {
-      worker,
+      fleet,
       done: stdio.closed,
       close: async () => {
         await stdio.close();
-        worker.close();
+        fleet.close();
       },
     };
   }
@@ -84,16 +98,16 @@ export async function startFrontend(options: FrontendOptions): Promise<RunningFr
   try {
     endpoint = await serveHttp({ ...options.http, log, newServer });
   } catch (err) {
-    worker.close();
+    fleet.close();
     throw err;
   }
   return {
-    worker,
+    fleet,
     url: endpoint.url,
     done: new Promise<void>(() => {}),
     close: async () => {
       await endpoint.close();
-      worker.close();
+      fleet.close();
     },
   };
 }

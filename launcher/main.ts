@@ -19,8 +19,11 @@ Usage:
 
   --verbose prints the devices found, their commands and the registered tool signatures to
   stderr (never stdout, which is the MCP wire with --stdio), and logs at debug level.
-  labrelay call METHOD ['{"json":"params"}'] [--worker ENDPOINT] [--config FILE] [--timeout MS]
+  labrelay call METHOD ['{"json":"params"}'] [--worker ENDPOINT|NAME] [--config FILE] [--timeout MS]
       Send one request to the worker and print its reply. Exit code 0 ok, 1 error reply.
+  labrelay keys [--json]
+      Generate a ZeroMQ CURVE key pair (Z85) for a worker bound beyond loopback
+      (worker.curve / tango.curve) or for a frontend or bench script (frontend.curve).
   labrelay check-config FILE
       Validate a config file and print it with defaults filled in.
   labrelay sim ar488 [--tcp HOST:PORT] [--pty PATH] [--profile P] [--instruments SPEC]
@@ -98,6 +101,12 @@ async function main(argv: string[]): Promise<number | undefined> {
         values.timeout === undefined ? undefined : positiveInt(values.timeout, '--timeout');
       const { runCall } = await import('./commands/call.js');
       return runCall({ ...values, method, params, timeout });
+    }
+    case 'keys': {
+      const { values } = parse({ help: COMMON.help, json: { type: 'boolean' } });
+      if (values.help) break;
+      const { runKeys } = await import('./commands/keys.js');
+      return runKeys(values);
     }
     case 'check-config': {
       const { values, positionals } = parse({ help: COMMON.help }, true);

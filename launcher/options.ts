@@ -1,5 +1,7 @@
+import { curveKeyPair } from 'zeromq';
+import type { WorkerEntry } from '../frontend/fleet/fleet-member.js';
 import type { FrontendOptions } from '../frontend/start.js';
-import type { Logger } from '../protocol/index.js';
+import type { CurveServerKeys, Logger } from '../protocol/index.js';
 import type { WorkerOptions } from '../worker/start.js';
 import type { BridgeConfig } from '../worker/gpib/bridge-config.js';
 import { resolvePluginPath } from '../worker/devices/plugin-loader.js';
@@ -40,6 +42,7 @@ export function workerOptions(
     version,
     bind: flags.bind ?? w.bind,
     eventsEndpoint: flags.bind ? undefined : w.events_endpoint,
+    curve: serverKeys(w.curve),
     queueTimeoutMs: w.queue_timeout_ms,
     auditLog: audit === null ? null : { path: audit, fsync: w.audit_fsync },
     diagnostics: flags.diagnostics || w.diagnostics,
@@ -104,7 +107,8 @@ export function frontendOptions(
   const f = loaded.config.frontend;
   return {
     version,
-    worker: flags.worker ?? f.worker ?? loaded.config.worker.bind,
+    workers: frontendWorkers(loaded, flags),
+    workerWaitMs: f.worker_wait_ms,
     transport: flags.stdio ? 'stdio' : f.transport,
     http: {
       host: flags.host ?? f.host,
@@ -121,4 +125,66 @@ export function frontendOptions(
     verbose: flags.verbose ?? false,
     log,
   };
+}
+
+/** A config's `curve:` block as the worker takes it. */
+export function serverKeys(
+  curve: { public_key: string; secret_key: string; authorized_clients?: string[] } | undefined,
+): CurveServerKeys | undefined {
+  if (!curve) return undefined;
+  return {
+    publicKey: curve.public_key,
+    secretKey: curve.secret_key,
+    ...(curve.authorized_clients ? { authorizedClients: curve.authorized_clients } : {}),
+  };
+}
+
+/**
+ * The workers the frontend serves: `frontend.workers`, or else the local worker (frontend.worker
+ * or worker.bind) plus the Tango bridge when `tango:` is set; `--worker` moves the local worker. A worker
+ * with a server key is reached over CURVE with the frontend's key pair, or a fresh one.
+ */
+export function frontendWorkers(loaded: LoadedConfig, flags: FrontendFlags): WorkerEntry[] {
+  const { worker, frontend, tango } = loaded.config;
+  type Listed = { name: string; endpoint: string; prefix?: string; server_public_key?: string };
+  let listed: Listed[];
+  if (frontend.workers) {
+    listed = frontend.workers;
+    // --worker moves the local worker (the entry at worker.bind), or replaces the list.
+    if (flags.worker) {
+      const i = listed.findIndex((w) => w.endpoint === worker.bind);
+      listed =
+        i < 0
+          ? [{ name: worker.name, endpoint: flags.worker }]
+          : listed.map((w, j) => (j === i ? { ...w, endpoint: flags.worker! } : w));
+    }
+  } else {
+    listed = [
+      {
+        name: worker.name,
+        endpoint: flags.worker ?? frontend.worker ?? worker.bind,
+        server_public_key: worker.curve?.public_key,
+      },
+    ];
+    if (tango) {
+      listed.push({
+        name: tango.name,
+        endpoint: tango.bind,
+        server_public_key: tango.curve?.public_key,
+      });
+    }
+  }
+  const own = frontend.curve
+    ? { publicKey: frontend.curve.public_key, secretKey: frontend.curve.secret_key }
+    : listed.some((w) => w.server_public_key)
+      ? curveKeyPair()
+      : undefined;
+  return listed.map((w) => ({
+    name: w.name,
+    endpoint: w.endpoint,
+    ...(w.prefix ? { prefix: w.prefix } : {}),
+    ...(w.server_public_key && own
+      ? { curve: { serverPublicKey: w.server_public_key, ...own } }
+      : {}),
+  }));
 }

@@ -6,6 +6,8 @@
 export interface WorkerStateMessage {
   type: 'labrelay:worker-state';
   state: 'down' | 'up';
+  /** The request endpoint of the worker it is about. */
+  endpoint: string;
   reason?: string;
 }
 

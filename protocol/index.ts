@@ -15,6 +15,7 @@ export * from './events.js';
 export * from './prompts.js';
 export * from './mcp-images.js';
 export * from './endpoints.js';
+export * from './curve.js';
 export * from './json-safety.js';
 export type { Logger } from './logger.js';
 export { coreMethods } from './methods/core.js';

@@ -4,6 +4,8 @@ import {
   CATALOG_TOPIC,
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_TOPIC,
+  applyCurveServer,
+  type CurveServerKeys,
   type Logger,
   type WorkerEvent,
 } from '../protocol/index.js';
@@ -21,7 +23,10 @@ export class EventsPublisher {
   constructor(
     log: Logger,
     private readonly identity: () => { boot_id: string; catalog_hash: string },
+    curve?: CurveServerKeys,
   ) {
+    // Progress and heartbeats name requests and devices: encrypted like the requests themselves.
+    if (curve) applyCurveServer(this.socket, curve);
     this.sender = new SerialSender(this.socket, log, 'events');
   }
 

@@ -1,5 +1,5 @@
 import { Router } from 'zeromq';
-import type { Logger } from '../protocol/index.js';
+import { applyCurveServer, type CurveServerKeys, type Logger } from '../protocol/index.js';
 import type { Dispatcher } from './dispatcher.js';
 import { SerialSender } from './serial-sender.js';
 
@@ -23,7 +23,9 @@ export class RouterServer {
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly log: Logger,
+    curve?: CurveServerKeys,
   ) {
+    if (curve) applyCurveServer(this.socket, curve);
     this.sender = new SerialSender(this.socket, log, 'router');
   }
 

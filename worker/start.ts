@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { defaultEventsEndpoint, isLoopbackEndpoint, type Logger } from '../protocol/index.js';
+import {
+  assertSecuredBind,
+  defaultEventsEndpoint,
+  type CurveServerKeys,
+  type Logger,
+} from '../protocol/index.js';
+import { CurveAuthenticator } from './curve-authenticator.js';
 import { ArtifactStore } from './artifacts/artifact-store.js';
 import { AuditLog } from './audit-log.js';
 import type { BridgeConfig } from './gpib/bridge-config.js';
@@ -33,6 +39,8 @@ export interface WorkerOptions {
   bind: string;
   /** Events endpoint (PUB); derived from `bind` when absent. */
   eventsEndpoint?: string;
+  /** CURVE keys; required to bind anything but loopback or ipc. */
+  curve?: CurveServerKeys;
   queueTimeoutMs: number;
   auditLog: { path: string; fsync: boolean } | null;
   diagnostics: boolean;
@@ -73,16 +81,7 @@ export interface RunningWorker {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { log } = options;
   const eventsEndpoint = options.eventsEndpoint ?? defaultEventsEndpoint(options.bind);
-  for (const endpoint of [options.bind, eventsEndpoint]) {
-    if (!isLoopbackEndpoint(endpoint)) {
-      // An open worker socket lets anyone on the network drive the instruments.
-      throw new Error(
-        `refusing to bind ${endpoint}: a worker reachable from other machines would let anyone ` +
-          'on the network drive the instruments, and this version has no ZeroMQ CURVE security ' +
-          'yet; bind tcp://127.0.0.1:PORT or ipc://PATH',
-      );
-    }
-  }
+  for (const endpoint of [options.bind, eventsEndpoint]) assertSecuredBind(endpoint, options.curve);
   // Plugins load before anything binds: a wrong path is a configuration mistake, said at once.
   const plugins = await importPlugins(options.devices.plugins);
   const registry = new DeviceRegistry();
@@ -132,10 +131,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     log,
     modules,
   });
-  events = new EventsPublisher(log, () => ({
-    boot_id: runtime.bootId,
-    catalog_hash: runtime.table.catalogHash,
-  }));
+  events = new EventsPublisher(
+    log,
+    () => ({ boot_id: runtime.bootId, catalog_hash: runtime.table.catalogHash }),
+    options.curve,
+  );
   const publisher = events;
   watchDevices(
     registry,
@@ -148,12 +148,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
     log,
   );
-  const server = new RouterServer(runtime.dispatcher, log);
+  const server = new RouterServer(runtime.dispatcher, log, options.curve);
+  const authenticator = options.curve?.authorizedClients
+    ? new CurveAuthenticator(options.curve.authorizedClients, log)
+    : undefined;
   try {
+    await authenticator?.start();
     await events.bind(eventsEndpoint);
     await server.bind(options.bind);
   } catch (err) {
     events.close();
+    authenticator?.close();
     audit?.close();
     const inUse = (err as { code?: string }).code === 'EADDRINUSE';
     throw new Error(
@@ -174,6 +179,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     events: eventsEndpoint,
     methods: runtime.table.names().length,
     audit_log: audit?.path ?? null,
+    curve: options.curve
+      ? `on, ${options.curve.authorizedClients ? `${options.curve.authorizedClients.length} authorized client key(s)` : 'any client that knows the server key'}`
+      : 'off',
   });
 
   let closing: Promise<void> | undefined;
@@ -195,6 +203,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         }
         await closePlugins(plugins, log);
         publisher.close();
+        authenticator?.close();
         audit?.close();
         log.info('worker stopped');
       })()),

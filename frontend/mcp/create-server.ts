@@ -1,15 +1,16 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { WorkerClient } from '../worker-client/index.js';
-import { WorkerMirror } from './worker-mirror.js';
+import { CallToolRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { CatalogMirror } from './catalog-mirror.js';
 
 /** What a server needs. */
 export interface ServerDeps {
-  worker: WorkerClient;
+  fleet: Fleet;
   version: string;
 }
 
 const INSTRUCTIONS =
-  'labrelay drives laboratory instruments through one worker process that owns them. ' +
+  'labrelay drives laboratory instruments through worker processes that own them. ' +
   'Calls on one instrument run one at a time in arrival order; calls on different instruments run ' +
   'concurrently. Every parameter is validated before anything reaches hardware, and an error ' +
   'names the field, the value sent and what is allowed. Errors end with a code in brackets: ' +
@@ -17,23 +18,54 @@ const INSTRUCTIONS =
   'before repeating a call that changes it.';
 
 /**
- * Builds one MCP server (one per client session) whose tools mirror the worker's methods and
- * follow them when they change. `cleanup` detaches it from the worker client.
+ * Builds one MCP server (one per client session) whose tools mirror the workers' methods and
+ * follow them when they change. `cleanup` detaches it from the fleet.
  */
 export function createServer(deps: ServerDeps): { server: McpServer; cleanup: () => void } {
   const server = new McpServer(
     { name: 'labrelay', version: deps.version },
     {
+      // Tools are declared by the first registration, after answerWithdrawnTools is in place: a
+      // tools capability here would make the SDK install its tools/call handler at once.
       capabilities: {
-        tools: { listChanged: true },
         prompts: { listChanged: true },
         resources: { listChanged: true },
       },
       instructions: INSTRUCTIONS,
     },
   );
-  const mirror = new WorkerMirror(server, deps.worker);
-  if (deps.worker.described) mirror.sync(deps.worker.described);
-  const unsubscribe = deps.worker.onCatalogChange((described) => mirror.sync(described));
+  answerWithdrawnTools(server, deps.fleet);
+  const mirror = new CatalogMirror(server);
+  mirror.sync(deps.fleet.catalog);
+  const unsubscribe = deps.fleet.onChange((catalog) => mirror.sync(catalog));
   return { server, cleanup: unsubscribe };
+}
+
+/**
+ * A down worker's tools leave the list, but a client holding an older list (an EAA task manager
+ * calls tools by name in a loop) must learn why its call failed, not that the tool "was not
+ * found". The SDK installs its tools/call handler on the first tool registration; this wraps that
+ * handler, through the public setRequestHandler, to answer withdrawn tools first, and then
+ * registers a placeholder so that it happens now — before connect, when capabilities can still
+ * be declared — even while no worker has tools.
+ */
+type Handler = (request: unknown, extra: unknown) => unknown;
+
+function answerWithdrawnTools(server: McpServer, fleet: Fleet): void {
+  const protocol = server.server;
+  const set = protocol.setRequestHandler.bind(protocol);
+  protocol.setRequestHandler = ((schema: unknown, handler: Handler) => {
+    if (schema !== CallToolRequestSchema) return set(schema as never, handler as never);
+    return set(CallToolRequestSchema, (request, extra) => {
+      const name = (request as { params: { name: string } }).params.name;
+      const reason = fleet.catalog.unavailable.get(name);
+      if (reason === undefined) return handler(request, extra) as never;
+      const result: CallToolResult = {
+        isError: true,
+        content: [{ type: 'text', text: `${name} failed: ${reason} [UNAVAILABLE]` }],
+      };
+      return result;
+    });
+  }) as typeof protocol.setRequestHandler;
+  server.registerTool('_', { description: '' }, () => ({ content: [] })).remove();
 }

@@ -1,19 +1,15 @@
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { MethodDescription } from '../../protocol/index.js';
-import type { WorkerClient } from '../worker-client/index.js';
+import type { ServedTool } from '../fleet/fleet.js';
 import { isObjectSchema, outputSchemaFor, passthroughSchema } from './json-schema-passthrough.js';
 import { toToolResult } from './tool-result.js';
 
 /**
- * Registers one worker method as an MCP tool of the same name: its schemas as the worker
- * declared them, a call forwarded as one worker request, progress relayed when the client sent a
+ * Registers one served method as an MCP tool: its schemas as the worker declared them, a call
+ * forwarded as one request to the worker that serves it, progress relayed when the client sent a
  * progress token, and an MCP cancellation turned into a worker cancel (via the abort signal).
  */
-export function registerTool(
-  server: McpServer,
-  worker: WorkerClient,
-  method: MethodDescription,
-): RegisteredTool {
+export function registerTool(server: McpServer, tool: ServedTool): RegisteredTool {
+  const { method } = tool;
   const wrap = !isObjectSchema(method.outputSchema);
   return server.registerTool(
     method.name,
@@ -26,7 +22,7 @@ export function registerTool(
     },
     async (args, extra) => {
       const token = extra._meta?.progressToken;
-      const reply = await worker.request(method.name, args as Record<string, unknown>, {
+      const reply = await tool.call(args as Record<string, unknown>, {
         signal: extra.signal,
         onProgress:
           token === undefined

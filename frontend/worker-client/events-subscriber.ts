@@ -1,6 +1,8 @@
 import { Subscriber } from 'zeromq';
 import {
+  applyCurveClient,
   WorkerEventSchema,
+  type CurveClientKeys,
   type HeartbeatEvent,
   type Logger,
   type ProgressEvent,
@@ -21,7 +23,9 @@ export class EventsSubscriber {
     private readonly log: Logger,
     private readonly onHeartbeat: (event: HeartbeatEvent) => void,
     private readonly onCatalogChanged: (hash: string) => void,
+    curve?: CurveClientKeys,
   ) {
+    if (curve) applyCurveClient(this.socket, curve);
     this.socket.subscribe();
   }
 

@@ -1,4 +1,5 @@
 import { Request } from 'zeromq';
+import { applyCurveClient, type CurveClientKeys } from '../../protocol/index.js';
 
 /**
  * REQ sockets to one worker, reused across calls. A REQ socket carries one request at a time, so
@@ -16,6 +17,7 @@ export class SocketPool {
     private readonly endpoint: string,
     private readonly maxSockets: number,
     private readonly maxIdle = 64,
+    private readonly curve?: CurveClientKeys,
   ) {}
 
   /** Borrows a socket at once if one is idle or may be opened; undefined otherwise. */
@@ -60,6 +62,7 @@ export class SocketPool {
     this.open += 1;
     // linger 0: a request queued for a dead worker must not keep the process from exiting.
     const socket = new Request({ linger: 0 });
+    if (this.curve) applyCurveClient(socket, this.curve);
     socket.connect(this.endpoint);
     return socket;
   }

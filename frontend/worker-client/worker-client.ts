@@ -10,7 +10,9 @@ import {
   errorReply,
   reachableEventsEndpoint,
   schemaDefaults,
+  type CurveClientKeys,
   type DescribeResult,
+  type HeartbeatEvent,
   type LabrelayCatalog,
   type Logger,
   type MethodDescription,
@@ -40,6 +42,10 @@ export interface WorkerClientOptions {
   defaultTimeoutMs?: number;
   /** Subscribe to the worker's events (progress, heartbeats). */
   events?: boolean;
+  /** CURVE keys, for a worker that requires them (any worker bound beyond loopback). */
+  curve?: CurveClientKeys;
+  /** How the worker is named in errors, e.g. `worker "tango"`; default "the worker". */
+  label?: string;
 }
 
 /** Per-call options. */
@@ -80,6 +86,8 @@ export class WorkerClient {
   private readonly events?: EventsSubscriber;
   private readonly interrupters = new Set<(error: WireError) => void>();
   private readonly catalogListeners = new Set<(describe: DescribeResult) => void>();
+  private readonly heartbeatListeners = new Set<(event: HeartbeatEvent) => void>();
+  private readonly label: string;
   private methods = new Map<string, MethodDescription>();
   private current?: DescribeResult;
   private down?: string;
@@ -89,7 +97,8 @@ export class WorkerClient {
   constructor(options: WorkerClientOptions) {
     this.endpoint = options.endpoint;
     this.log = options.log ?? SILENT;
-    this.pool = new SocketPool(options.endpoint, options.maxSockets ?? 256);
+    this.label = options.label ?? 'the worker';
+    this.pool = new SocketPool(options.endpoint, options.maxSockets ?? 256, 64, options.curve);
     this.retries = options.idempotentRetries ?? 2;
     this.slackMs = options.slackMs ?? 2000;
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
@@ -100,6 +109,7 @@ export class WorkerClient {
       this.events = new EventsSubscriber(
         this.log,
         (hb) => {
+          for (const listener of this.heartbeatListeners) listener(hb);
           if (
             hb.boot_id !== this.current?.worker.boot_id ||
             hb.catalog_hash !== this.current?.catalog_hash
@@ -108,6 +118,7 @@ export class WorkerClient {
           }
         },
         (hash) => hash !== this.current?.catalog_hash && this.refresh(),
+        options.curve,
       );
     }
   }
@@ -162,15 +173,26 @@ export class WorkerClient {
     return () => this.catalogListeners.delete(listener);
   }
 
+  /** Called with every heartbeat the worker publishes (about once a second). */
+  onHeartbeat(listener: (event: HeartbeatEvent) => void): () => void {
+    this.heartbeatListeners.add(listener);
+    return () => this.heartbeatListeners.delete(listener);
+  }
+
+  /** Why calls fail fast now, or undefined while the worker is thought to be up. */
+  get downReason(): string | undefined {
+    return this.down;
+  }
+
   /**
-   * The worker is known to be down (the launcher saw it exit): calls in flight end at once with
+   * The worker is known to be down (the launcher saw it exit, or its heartbeats stopped): calls in flight end at once with
    * UNAVAILABLE and outcome unknown, and new calls fail fast until {@link markUp}.
    */
   markDown(reason: string): void {
     this.down = reason;
     const error: WireError = {
       code: 'UNAVAILABLE',
-      message: `the worker stopped while this call was running (${reason}); its outcome is unknown`,
+      message: `${this.label} stopped while this call was running (${reason}); its outcome is unknown`,
       data: { outcome: 'unknown' },
     };
     for (const interrupt of [...this.interrupters]) interrupt(error);
@@ -204,7 +226,7 @@ export class WorkerClient {
         if (this.down !== undefined) {
           return errorReply(id, {
             code: 'UNAVAILABLE',
-            message: `the worker is restarting (${this.down}); ${method} was not sent — try again shortly`,
+            message: `${this.label} is unavailable (${this.down}); ${method} was not sent — try again once it is back`,
           });
         }
         const outcome = await this.exchange(id, text, timeoutMs, options.signal);

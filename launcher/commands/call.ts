@@ -1,5 +1,6 @@
 import { WorkerClient } from '../../frontend/worker-client/index.js';
 import { loadConfig } from '../config/load.js';
+import { frontendWorkers } from '../options.js';
 
 /** `labrelay call METHOD [JSON]`: sends one request and prints the worker's reply envelope. */
 export async function runCall(flags: {
@@ -19,8 +20,13 @@ export async function runCall(flags: {
     }
   }
   const loaded = loadConfig(flags.config);
-  const endpoint = flags.worker ?? loaded.config.frontend.worker ?? loaded.config.worker.bind;
-  const client = new WorkerClient({ endpoint, events: false });
+  const workers = frontendWorkers(loaded, {});
+  // --worker takes an endpoint or the name of a configured worker (whose CURVE keys it uses).
+  const chosen = flags.worker
+    ? workers.find((w) => w.name === flags.worker || w.endpoint === flags.worker)
+    : workers[0];
+  const endpoint = chosen?.endpoint ?? flags.worker!;
+  const client = new WorkerClient({ endpoint, events: false, curve: chosen?.curve });
   try {
     // Params go as given, even when they are not an object: the worker's answer is the point.
     const reply = await client.request(flags.method, params as Record<string, unknown>, {

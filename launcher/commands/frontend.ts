@@ -15,13 +15,10 @@ export async function runFrontend(flags: FrontendFlags & { config?: string }): P
   // Started by the launcher: it reports the worker's restarts over the IPC channel.
   process.on('message', (message) => {
     if (!isWorkerStateMessage(message)) return;
-    if (message.state === 'down') {
-      log.warn('worker down; failing calls fast until it is back', { reason: message.reason });
-      frontend.worker.markDown(message.reason ?? 'worker exited');
-    } else {
-      log.info('worker back');
-      frontend.worker.markUp();
-    }
+    const member = frontend.fleet.memberAt(message.endpoint);
+    if (!member) return;
+    if (message.state === 'down') member.markDown(message.reason ?? 'the worker exited');
+    else member.markUp('the launcher restarted it');
   });
   process.on('disconnect', () => {
     log.info('launcher went away; stopping');

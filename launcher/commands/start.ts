@@ -3,9 +3,15 @@ import { prepareSimLab, type Sidecar } from '../sim-lab.js';
 import { createLogger } from '../log.js';
 import type { FrontendFlags, WorkerFlags } from '../options.js';
 import { onShutdownSignal } from '../shutdown.js';
+import { frontendWorkers } from '../options.js';
+import type { WorkerProcessSpec } from '../supervised-worker.js';
 import { Supervisor } from '../supervisor.js';
+import { tangoBridgeSpec } from '../tango-bridge.js';
 
-/** `labrelay start`: runs the worker and the frontend, supervised. Resolves with the exit code. */
+/**
+ * `labrelay start`: runs the local workers (the TypeScript worker, the Tango bridge) and the
+ * frontend, supervised. Resolves with the exit code.
+ */
 export async function runStart(
   entry: string,
   flags: WorkerFlags & FrontendFlags & { config?: string; verbose?: boolean },
@@ -22,12 +28,11 @@ export async function runStart(
     loaded = loadConfig(configPath);
     log.info('simulated lab config written', { path: configPath });
   }
-  const endpoint = flags.bind ?? loaded.config.worker.bind;
   const common = configPath ? ['--config', configPath] : [];
   const workerArgs = [...common, ...(flags.bind ? ['--bind', flags.bind] : [])];
   if (flags.diagnostics) workerArgs.push('--diagnostics');
   if (flags.verbose) workerArgs.push('--verbose');
-  const frontendArgs = [...common, '--worker', endpoint];
+  const frontendArgs = [...common, ...(flags.bind ? ['--worker', flags.bind] : [])];
   if (flags.stdio) frontendArgs.push('--stdio');
   if (flags.host) frontendArgs.push('--host', flags.host);
   if (flags.port !== undefined) frontendArgs.push('--port', String(flags.port));
@@ -38,11 +43,37 @@ export async function runStart(
   if (flags.token) env.LABRELAY_TOKEN = flags.token;
   if (flags.verbose) env.LABRELAY_LOG_LEVEL = 'debug';
 
+  // The frontend's view decides which local workers are worth starting.
+  const served = frontendWorkers(loaded, { worker: flags.bind });
+  const localEndpoint = flags.bind ?? loaded.config.worker.bind;
+  const workers: WorkerProcessSpec[] = [];
+  const local = served.find((w) => w.endpoint === localEndpoint);
+  if (local) {
+    workers.push({
+      label: 'worker',
+      command: process.execPath,
+      args: [...process.execArgv, entry, 'worker', ...workerArgs],
+      env,
+      endpoint: localEndpoint,
+      curve: local.curve,
+      // The IPC channel lets the worker notice the launcher's death and stop, never orphaned.
+      ipc: true,
+    });
+  }
+  if (loaded.config.tango) {
+    const bridge = served.find((w) => w.endpoint === loaded.config.tango!.bind);
+    workers.push(
+      tangoBridgeSpec(loaded, { verbose: flags.verbose ?? false, env, curve: bridge?.curve }),
+    );
+  }
+  if (workers.length === 0) {
+    log.info('no local worker is among frontend.workers; starting only the frontend');
+  }
+
   const supervisor = new Supervisor({
     entry,
-    workerArgs,
+    workers,
     frontendArgs,
-    workerEndpoint: endpoint,
     sidecars,
     stdio: flags.stdio ?? loaded.config.frontend.transport === 'stdio',
     env,

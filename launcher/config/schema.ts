@@ -1,12 +1,41 @@
 import { availableParallelism } from 'node:os';
 import * as z from 'zod';
-import { DEFAULT_WORKER_ENDPOINT } from '../../protocol/index.js';
+import { DEFAULT_WORKER_ENDPOINT, curveKeyProblem } from '../../protocol/index.js';
 import { gpibDriverClassNames } from '../../worker/devices/gpib/driver-catalog.js';
 
 const Endpoint = z
   .string()
   .regex(/^(tcp:\/\/[^\s:]+:\d+|ipc:\/\/\S+)$/, 'must be tcp://HOST:PORT or ipc://PATH')
   .describe('A ZeroMQ endpoint: tcp://HOST:PORT or ipc://PATH.');
+
+const CurveKey = z
+  .string()
+  .superRefine((key, ctx) => {
+    const problem = curveKeyProblem(key);
+    if (problem) ctx.addIssue({ code: 'custom', message: `a CURVE key ${problem}` });
+  })
+  .describe('A CURVE key in Z85 (40 characters), as `labrelay keys` prints it.');
+
+/** A worker's CURVE keys (ZeroMQ RFC 26): required to bind anything but loopback or ipc. */
+const CurveServerSection = z.strictObject({
+  public_key: CurveKey,
+  secret_key: CurveKey,
+  authorized_clients: z
+    .array(CurveKey)
+    .min(1)
+    .optional()
+    .describe('Client public keys let in; default: any client that knows public_key.'),
+});
+
+/** A client's CURVE key pair (the frontend's, or a bench script's). */
+const CurveClientSection = z.strictObject({ public_key: CurveKey, secret_key: CurveKey });
+
+const WorkerName = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_-]{0,31}$/,
+    'must be 1–32 letters, digits, "-" or "_", from a letter',
+  );
 
 const Milliseconds = (min: number, max: number, fallback: number) =>
   z.number().int().min(min).max(max).default(fallback);
@@ -16,6 +45,9 @@ export const WorkerSection = z.strictObject({
   name: z.string().min(1).default('labrelay').describe('Shown in describe and in logs.'),
   bind: Endpoint.default(DEFAULT_WORKER_ENDPOINT),
   events_endpoint: Endpoint.optional().describe('PUB endpoint; default: the next TCP port.'),
+  curve: CurveServerSection.optional().describe(
+    'CURVE keys; required to bind an address other than loopback.',
+  ),
   data_dir: z
     .string()
     .optional()
@@ -43,6 +75,35 @@ export const WorkerSection = z.strictObject({
 /** The `frontend:` section. */
 export const FrontendSection = z.strictObject({
   worker: Endpoint.optional().describe('Worker endpoint; default: worker.bind.'),
+  workers: z
+    .array(
+      z.strictObject({
+        name: WorkerName,
+        endpoint: Endpoint,
+        prefix: z
+          .string()
+          .regex(
+            /^[A-Za-z][A-Za-z0-9_]{0,23}$/,
+            'must be 1–24 letters, digits or "_", from a letter',
+          )
+          .optional()
+          .describe('Serve its tools as <prefix>_<tool>; needed when two workers share a name.'),
+        server_public_key: CurveKey.optional().describe("The worker's CURVE public key."),
+      }),
+    )
+    .min(1)
+    .optional()
+    .describe(
+      'The workers served on this endpoint, in order; default: the local worker, plus the ' +
+        'Tango bridge when `tango:` is set.',
+    ),
+  curve: CurveClientSection.optional().describe(
+    "The frontend's CURVE key pair, for workers with a server_public_key; default: a fresh one " +
+      'per start (enough unless the worker lists authorized_clients).',
+  ),
+  worker_wait_ms: Milliseconds(0, 600_000, 10_000).describe(
+    'How long start-up waits for every worker before serving those that answered.',
+  ),
   transport: z.enum(['http', 'stdio']).default('http'),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65_535).default(8050),
@@ -245,6 +306,48 @@ export const ImagingSection = z.strictObject({
     .describe('Threads that compute simulated image scans; 0 computes on the event loop.'),
 });
 
+/** The `tango:` section: a Tango bridge worker (Python, PyTango) the launcher starts. */
+export const TangoSection = z.strictObject({
+  name: WorkerName.default('tango'),
+  bind: Endpoint.default('tcp://127.0.0.1:5580'),
+  events_endpoint: Endpoint.optional().describe('PUB endpoint; default: the next TCP port.'),
+  python: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Interpreter with PyTango and pyzmq; default: python3, then /usr/bin/python3.'),
+  tango_host: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be HOST:PORT')
+    .optional()
+    .describe('Tango database to discover exported devices from; default: $TANGO_HOST.'),
+  devices: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(tango:\/\/[^\s/]+:\d+\/)?[^\s/#]+\/[^\s/#]+\/[^\s/#]+(#dbase=(no|yes))?$/,
+          'must be domain/family/member or tango://HOST:PORT/domain/family/member#dbase=no',
+        ),
+    )
+    .default([])
+    .describe(
+      'Devices to serve without a database, e.g. tango://host:port/sys/tg_test/1#dbase=no.',
+    ),
+  timeout_ms: Milliseconds(100, 3_600_000, 30_000).describe('Per-call device proxy timeout.'),
+  queue_timeout_ms: Milliseconds(100, 86_400_000, 120_000),
+  rediscover_s: z.number().min(0).max(3600).default(10).describe('0 turns rediscovery off.'),
+  attribute_tools: DevicesSection.shape.attribute_tools,
+  blocked_functions: DevicesSection.shape.blocked_functions,
+  blocked_classes: DevicesSection.shape.blocked_classes,
+  include_only: DevicesSection.shape.include_only,
+  audit_log: z
+    .union([z.string().min(1), z.literal(false)])
+    .optional()
+    .describe('Audit log path (relative to worker.data_dir); default tango-audit.jsonl.'),
+  curve: CurveServerSection.optional(),
+});
+
 /** The `launcher:` section. */
 export const LauncherSection = z.strictObject({
   worker_startup_timeout_ms: Milliseconds(100, 600_000, 15_000),
@@ -253,14 +356,44 @@ export const LauncherSection = z.strictObject({
 });
 
 /** A labrelay config file (YAML). Every section and key is optional. */
-export const ConfigSchema = z.strictObject({
-  worker: WorkerSection.prefault({}),
-  gpib: GpibSection.prefault({}),
-  imaging: ImagingSection.optional(),
-  devices: DevicesSection.prefault({}),
-  frontend: FrontendSection.prefault({}),
-  launcher: LauncherSection.prefault({}),
-});
+export const ConfigSchema = z
+  .strictObject({
+    worker: WorkerSection.prefault({}),
+    gpib: GpibSection.prefault({}),
+    imaging: ImagingSection.optional(),
+    devices: DevicesSection.prefault({}),
+    frontend: FrontendSection.prefault({}),
+    tango: TangoSection.optional(),
+    launcher: LauncherSection.prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const workers = config.frontend.workers;
+    if (!workers) return;
+    for (const key of ['name', 'endpoint', 'prefix'] as const) {
+      const seen = new Set<string>();
+      workers.forEach((w, i) => {
+        const value = w[key];
+        if (value === undefined) return;
+        if (seen.has(value)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['frontend', 'workers', i, key],
+            message: `${key} ${JSON.stringify(value)} is used by two workers; each must be unique`,
+          });
+        }
+        seen.add(value);
+      });
+    }
+    if (config.tango && !workers.some((w) => w.endpoint === config.tango!.bind)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tango', 'bind'],
+        message:
+          `the Tango bridge at ${config.tango.bind} is not among frontend.workers; add ` +
+          `{name: ${config.tango.name}, endpoint: ${config.tango.bind}} or remove the tango section`,
+      });
+    }
+  });
 
 /** A config after defaults are applied. */
 export type Config = z.output<typeof ConfigSchema>;

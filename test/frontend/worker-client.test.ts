@@ -117,7 +117,7 @@ it('ends calls in flight at once when the worker is marked down, and fails fast 
   expect(performance.now() - started).toBeLessThan(100);
   const fast = await c.request('other', {});
   expect(fast.status === 'error' && fast.error).toMatch(
-    /the worker is restarting \(worker killed by SIGKILL\); other was not sent/,
+    /the worker is unavailable \(worker killed by SIGKILL\); other was not sent/,
   );
   expect(fake.seen.map((s) => s.method)).toEqual(['slow']);
   c.markUp();

@@ -117,10 +117,10 @@ describe('parseConfig', () => {
 
   it('refuses unknown keys and lists the allowed ones', () => {
     expect(parse('worker:\n  queue_timout_ms: 5\n')).toThrow(
-      /unknown key queue_timout_ms in worker; allowed: name, bind, events_endpoint, data_dir, audit_log/,
+      /unknown key queue_timout_ms in worker; allowed: name, bind, events_endpoint, curve, data_dir, audit_log/,
     );
     expect(parse('workers: {}\n')).toThrow(
-      /unknown key workers in the top level; allowed: worker, gpib, imaging, devices, frontend, launcher/,
+      /unknown key workers in the top level; allowed: worker, gpib, imaging, devices, frontend, tango, launcher/,
     );
   });
 
@@ -167,7 +167,7 @@ describe('the CLI', () => {
     const result = run('worker', '--bind', 'tcp://0.0.0.0:5999');
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(
-      /refusing to bind tcp:\/\/0\.0\.0\.0:5999: .*anyone on the network/,
+      /refusing to bind tcp:\/\/0\.0\.0\.0:5999 without CURVE keys: .*anyone on the network drive the instruments. Generate a key pair with `labrelay keys`/,
     );
   });
 

@@ -42,7 +42,7 @@ it('a worker killed mid-call: the call fails fast, the worker restarts, the next
   const elapsed = performance.now() - started;
   expect(result.isError).toBe(true);
   expect((result.content[0] as { text: string }).text).toMatch(
-    /the worker stopped while this call was running \(worker killed by SIGKILL.*outcome is unknown \[UNAVAILABLE\]/,
+    /worker "labrelay" \(tcp:\/\/127\.0\.0\.1:\d+\) stopped while this call was running \(worker killed by SIGKILL.*outcome is unknown \[UNAVAILABLE\]/,
   );
   expect(elapsed).toBeLessThan(4000);
 
@@ -65,20 +65,20 @@ it('a worker killed mid-call: the call fails fast, the worker restarts, the next
   await client.close();
 });
 
-it('calls while the worker is down fail fast with "worker restarting", never hang', async () => {
+it('calls while the worker is down fail fast, naming the worker, never hang', async () => {
   // A long restart delay keeps the worker down long enough to observe.
   const lab = await startLab([], { restartDelayMs: 3000 });
   const client = await connectHttp(lab.url);
   const pid = await workerPid(lab.workerEndpoint);
   await lab.process.waitFor(/MCP over Streamable HTTP/);
   process.kill(pid, 'SIGKILL');
-  await lab.process.waitFor(/worker down; failing calls fast/);
+  await lab.process.waitFor(/worker "labrelay" is down; its tools fail fast/);
   const started = performance.now();
   const result = (await client.callTool({ name: 'health', arguments: {} })) as CallToolResult;
   expect(performance.now() - started).toBeLessThan(1000);
   expect(result.isError).toBe(true);
   expect((result.content[0] as { text: string }).text).toMatch(
-    /the worker is restarting .*try again shortly \[UNAVAILABLE\]/,
+    /health failed: worker "labrelay" \(tcp:\S+\) is unavailable: worker killed by SIGKILL.*Nothing was sent; its tools come back when it does.*\[UNAVAILABLE\]/,
   );
   await client.close();
 });

@@ -1,6 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { DescribeResult } from '../../protocol/index.js';
-import type { WorkerClient } from '../worker-client/index.js';
+import type { FleetCatalog } from '../fleet/fleet.js';
 import { registerPrompt } from './register-prompt.js';
 import { registerResource } from './register-resource.js';
 import { registerTool } from './register-tool.js';
@@ -10,20 +9,16 @@ interface Registered {
 }
 
 /**
- * Keeps one McpServer's tools, prompts and resources equal to what the worker describes: one
- * tool per method (same name), one prompt per workflow, one resource per document. On a change
- * it adds, replaces and removes entries, and the SDK sends the matching list_changed
- * notification for each.
+ * Keeps one McpServer's tools, prompts and resources equal to what the workers serve: one tool
+ * per method, one prompt per workflow, one resource per document. On a change it adds, replaces
+ * and removes entries, and the SDK sends the matching list_changed notification for each.
  */
-export class WorkerMirror {
+export class CatalogMirror {
   private readonly tools = new Map<string, { entry: Registered; fingerprint: string }>();
   private readonly prompts = new Map<string, { entry: Registered; fingerprint: string }>();
   private readonly resources = new Map<string, { entry: Registered; fingerprint: string }>();
 
-  constructor(
-    private readonly server: McpServer,
-    private readonly worker: WorkerClient,
-  ) {
+  constructor(private readonly server: McpServer) {
     // The SDK declares the prompt and resource capabilities on first registration, and refuses
     // to after connecting; registering and removing a placeholder declares them up front, so a
     // worker that gains prompts after a restart can still publish them.
@@ -44,24 +39,26 @@ export class WorkerMirror {
     }).remove();
   }
 
-  sync(described: Pick<DescribeResult, 'methods' | 'prompts' | 'resources'>): void {
-    const visible = described.methods.filter((m) => m.mcp);
+  sync(catalog: FleetCatalog): void {
     reconcile(
       this.tools,
-      visible,
-      (m) => m.name,
-      (m) => registerTool(this.server, this.worker, m),
+      catalog.tools,
+      (t) => t.method.name,
+      (t) => [t.worker, t.method],
+      (t) => registerTool(this.server, t),
     );
     reconcile(
       this.prompts,
-      described.prompts,
+      catalog.prompts,
       (p) => p.name,
+      (p) => p,
       (p) => registerPrompt(this.server, p),
     );
     reconcile(
       this.resources,
-      described.resources,
+      catalog.resources,
       (r) => r.uri,
+      (r) => r,
       (r) => registerResource(this.server, r),
     );
   }
@@ -71,6 +68,7 @@ function reconcile<T>(
   registered: Map<string, { entry: Registered; fingerprint: string }>,
   wanted: T[],
   key: (item: T) => string,
+  identity: (item: T) => unknown,
   register: (item: T) => Registered,
 ): void {
   const byKey = new Map(wanted.map((item) => [key(item), item]));
@@ -81,7 +79,7 @@ function reconcile<T>(
     }
   }
   for (const [name, item] of byKey) {
-    const fingerprint = JSON.stringify(item);
+    const fingerprint = JSON.stringify(identity(item));
     const existing = registered.get(name);
     if (existing?.fingerprint === fingerprint) continue;
     existing?.entry.remove();
