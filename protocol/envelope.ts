@@ -110,7 +110,7 @@ function bad(id: string | null, message: string): DecodedRequest {
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function describeValue(value: unknown): string {

@@ -3,14 +3,16 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../helpers/labrelay-process.js';
 import { benchCore, coreTable, coreTargets } from './core.js';
+import { benchCurve, curveTable } from './fleet.js';
 import { benchGpib, gpibTable } from './gpib.js';
 import { benchImaging, imagingTable } from './imaging.js';
+import { benchTango, tangoTable } from './tango.js';
 
 /**
  * `npm run bench`: measures labrelay on this machine and writes the figures as JSON to
  * .bench/results.json (git-ignored) and markdown tables to stdout. Timings live here, never in
  * tests: a test asserts behaviour, a benchmark reports numbers against their limits.
- * `--quick` takes fewer samples, for a smoke run; `--only core|gpib|imaging` runs one section.
+ * `--quick` takes fewer samples, for a smoke run; `--only core|gpib|imaging|fleet|tango` runs one section.
  */
 const quick = process.argv.includes('--quick');
 const only = process.argv[process.argv.indexOf('--only') + 1];
@@ -45,6 +47,23 @@ if (run('imaging')) {
   );
   results.imaging = imaging;
   lines.push('### Imaging: the simulated microscope', '', ...imagingTable(imaging), '');
+}
+
+if (run('fleet')) {
+  const curve = await benchCurve({ calls: quick ? 200 : 2000 });
+  results.curve = curve;
+  lines.push('### Secured endpoints: ZeroMQ CURVE', '', ...curveTable(curve), '');
+}
+
+if (run('tango')) {
+  const tango = await benchTango({ calls: quick ? 300 : 2000 });
+  results.tango = tango;
+  lines.push(
+    '### Tango: the bridge worker on Debian TangoTest',
+    '',
+    ...tangoTable(tango, floorHttpP50),
+    '',
+  );
 }
 
 const out = join(ROOT, '.bench', 'results.json');

@@ -7,9 +7,13 @@ import { labConfig } from '../helpers/lab.js';
 import { LabrelayProcess, stopAllProcesses } from '../helpers/labrelay-process.js';
 import { connectHttp } from '../helpers/mcp-client.js';
 import { freePorts } from '../helpers/ports.js';
+import { startTangoBridge, startTangoTest, stopAllTangoTests } from '../helpers/tango.js';
 import { toolCalls } from '../helpers/tool-calls.js';
 
-afterAll(stopAllProcesses);
+afterAll(async () => {
+  await stopAllProcesses();
+  await stopAllTangoTests();
+});
 
 /** A `labrelay worker` with its own ports and config; `extra` is YAML for the file. */
 async function workerWith(extra: string, diagnostics = false) {
@@ -32,23 +36,27 @@ async function frontendConfig(dir: string, workers: string): Promise<string> {
   return path;
 }
 
-describe('one frontend over two workers', () => {
+describe('one frontend over two TypeScript workers and the Tango bridge', () => {
   let microscope: Awaited<ReturnType<typeof workerWith>>;
   let bench: Awaited<ReturnType<typeof workerWith>>;
+  let tango: Awaited<ReturnType<typeof startTangoBridge>>;
   let frontend: LabrelayProcess;
   let client: Client;
   const { ok, errorText } = toolCalls(() => client);
   let changes = 0;
 
   beforeAll(async () => {
-    [microscope, bench] = await Promise.all([
+    const device = await startTangoTest();
+    [microscope, bench, tango] = await Promise.all([
       workerWith('imaging:\n  microscope: simulated\n  scan_threads: 0\n'),
       workerWith('', true),
+      startTangoBridge({ devices: [device.url] }),
     ]);
     const config = await frontendConfig(
       microscope.dataDir,
       `    - {name: microscope, endpoint: ${microscope.workerEndpoint}}\n` +
-        `    - {name: bench, endpoint: ${bench.workerEndpoint}}\n`,
+        `    - {name: bench, endpoint: ${bench.workerEndpoint}}\n` +
+        `    - {name: tango, endpoint: ${tango.endpoint}}\n`,
     );
     frontend = LabrelayProcess.spawn(['frontend', '--config', config]);
     const [, url] = await frontend.waitFor(/MCP over Streamable HTTP at (\S+)/);
@@ -56,10 +64,12 @@ describe('one frontend over two workers', () => {
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
   }, 60_000);
 
-  it('lists the tools of both under their own names, and the shared ones once', async () => {
+  it('lists the tools of all three under their own names, and the shared ones once', async () => {
     const names = (await client.listTools()).tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['acquire_image', 'Microscope_get_image']));
     expect(names).toEqual(expect.arrayContaining(['diag_echo', 'diag_sleep']));
+    expect(names).toEqual(expect.arrayContaining(['TangoTest_DevDouble', 'TangoTest_State']));
+    expect(await ok('TangoTest_DevDouble', { arg: 1.5 })).toEqual({ result: 1.5 });
     for (const shared of ['health', 'worker_status', 'list_devices']) {
       expect(names.filter((n) => n === shared)).toHaveLength(1);
     }
@@ -69,10 +79,16 @@ describe('one frontend over two workers', () => {
       workers: [
         { name: 'microscope', state: 'up' },
         { name: 'bench', state: 'up' },
+        { name: 'tango', state: 'up' },
       ],
     });
     const devices = await ok('list_devices');
-    expect(devices.devices.map((d: { worker: string }) => d.worker)).toContain('microscope');
+    expect(devices.devices).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'microscope', worker: 'microscope' }),
+        expect.objectContaining({ name: 'sys/tg_test/1', class: 'TangoTest', worker: 'tango' }),
+      ]),
+    );
     expect(devices.unavailable).toEqual([]);
     const status = await ok('worker_status', { worker: 'bench' });
     expect(status.workers).toHaveLength(1);
@@ -103,6 +119,7 @@ describe('one frontend over two workers', () => {
       { name: 'bench', state: 'down' },
     ]);
     expect(await ok('Stage_get_position')).toMatchObject({ x: expect.any(Number) });
+    expect(await ok('TangoTest_DevDouble', { arg: 2.5 })).toEqual({ result: 2.5 });
 
     changes = 0;
     bench.process = await bench.restart();
@@ -113,6 +130,21 @@ describe('one frontend over two workers', () => {
       .toContain('diag_echo');
     expect(await ok('diag_echo', { value: 2 })).toEqual({ result: 2 });
     expect(await ok('health')).toMatchObject({ status: 'ok' });
+  }, 30_000);
+
+  it('the Tango bridge, killed and restarted, is withdrawn and restored the same way', async () => {
+    tango.process.child.kill('SIGKILL');
+    await frontend.waitFor(/worker "tango" is down/, 10_000);
+    expect(await errorText('TangoTest_DevDouble', { arg: 1 })).toMatch(
+      /worker "tango" .* is unavailable: no heartbeat .*\[UNAVAILABLE\]$/,
+    );
+    expect(await ok('diag_echo', { value: 3 })).toEqual({ result: 3 });
+    tango = await startTangoBridge(tango.config);
+    await frontend.waitFor(/worker "tango" is back/, 10_000);
+    await expect
+      .poll(async () => (await client.listTools()).tools.map((t) => t.name), { timeout: 5000 })
+      .toContain('TangoTest_DevDouble');
+    expect(await ok('TangoTest_DevDouble', { arg: 4.5 })).toEqual({ result: 4.5 });
   }, 30_000);
 });
 

@@ -19,6 +19,9 @@ it('npm pack yields a package whose binary runs on plain Node, without TypeScrip
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
   const files = execFileSync('tar', ['tzf', join(dir, tarball)], { encoding: 'utf8' }).split('\n');
   expect(files).toContain('package/dist/launcher/main.js');
+  // The Tango bridge ships as Python source beside dist/, where the launcher looks for it.
+  expect(files).toContain('package/worker/tango/labrelay_tango/__main__.py');
+  expect(files.some((f) => f.includes('__pycache__'))).toBe(false);
   expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
   expect(files.some((f) => f.startsWith('package/dist/test/'))).toBe(false);
 

@@ -36,17 +36,18 @@ it('every JSON client config in the README parses', () => {
   });
 });
 
-it('the YAML config example is a valid config', () => {
-  const [yaml] = blocks('yaml');
-  const file = join(worker.dataDir, 'readme.yaml');
-  writeFileSync(file, yaml);
-  const check = spawnSync(
-    process.execPath,
-    [join(ROOT, 'dist/launcher/main.js'), 'check-config', file],
-    {
-      encoding: 'utf8',
-    },
-  );
-  expect(check.stderr).toBe('');
-  expect(check.status).toBe(0);
+it('every YAML config example is a valid config', () => {
+  const examples = blocks('yaml');
+  expect(examples.length).toBeGreaterThanOrEqual(4);
+  examples.forEach((yaml, i) => {
+    const file = join(worker.dataDir, `readme-${i}.yaml`);
+    writeFileSync(file, yaml);
+    const check = spawnSync(
+      process.execPath,
+      [join(ROOT, 'dist/launcher/main.js'), 'check-config', file],
+      { encoding: 'utf8' },
+    );
+    expect(check.stderr, `YAML block ${i + 1}`).toBe('');
+    expect(check.status).toBe(0);
+  });
 });
