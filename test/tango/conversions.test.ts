@@ -188,13 +188,32 @@ print(json.dumps({"three": check(i, 3.0), "frac": check(i, 2.5), "bool": check(i
     });
   });
 
-  it('reports a result JSON cannot carry as INTERNAL, naming where', () => {
+  it('reports a device value JSON cannot carry as DEVICE_ERROR, naming where', () => {
     const out = python(`
 import json
+from labrelay_tango.calls import _encode
+from labrelay_tango.errors import WireError
 from labrelay_tango.json_text import find_non_json, js_number
+try:
+    _encode("TangoTest_get_double_spectrum", {"value": [1.0, float("nan")]})
+    refused = None
+except WireError as err:
+    refused = [err.code, err.message, err.data]
 print(json.dumps([find_non_json({"a": [1.0, float("nan")]}), find_non_json(-float("inf")),
-                  js_number(2.0), js_number(1e21), js_number(1e-7)]))`);
-    expect(out).toEqual(['result.a[1] is NaN', 'result is -Infinity', '2', '1e+21', '1e-7']);
+                  js_number(2.0), js_number(1e21), js_number(1e-7), refused]))`);
+    expect(out).toEqual([
+      'result.a[1] is NaN',
+      'result is -Infinity',
+      '2',
+      '1e+21',
+      '1e-7',
+      [
+        'DEVICE_ERROR',
+        'TangoTest_get_double_spectrum: the device answered a number JSON cannot carry ' +
+          '(result.value[1] is NaN); it has no valid value there',
+        { where: 'result.value[1] is NaN' },
+      ],
+    ]);
   });
 });
 

@@ -67,13 +67,18 @@ def _quality(quality):
 
 
 def _encode(method, value):
-    """The result as JSON text; NaN and ±Infinity never travel (protocol/json-safety.ts)."""
+    """The result as JSON text; NaN and ±Infinity never travel (protocol/json-safety.ts). A device
+    that answers NaN (a reading it does not have) is the device's answer, not a labrelay defect,
+    so it is DEVICE_ERROR rather than the TypeScript worker's INTERNAL."""
     try:
         return dumps(value)
     except ValueError:
         where = find_non_json(value) or "result"
         raise WireError(
-            "INTERNAL", f"{method} produced a value JSON cannot carry: {where}"
+            "DEVICE_ERROR",
+            f"{method}: the device answered a number JSON cannot carry ({where}); "
+            "it has no valid value there",
+            {"where": where},
         ) from None
     except TypeError as err:
         raise WireError("INTERNAL", f"{method} produced a value that is not JSON: {err}") from None
