@@ -59,7 +59,8 @@ export function tangoBridgeSpec(
     ...(tango.curve ? { curve: tango.curve } : {}),
     verbose: options.verbose,
   };
-  const file = join(dir, `tango-bridge-${process.pid}.json`);
+  // One file per bridge name: rewritten at each start, not one more file per launcher run.
+  const file = join(dir, `tango-bridge-${tango.name}.json`);
   writeFileSync(file, JSON.stringify(settings, null, 2) + '\n', { mode: 0o600 });
   const env: NodeJS.ProcessEnv = {
     ...options.env,
