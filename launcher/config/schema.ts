@@ -154,8 +154,11 @@ export const DevicesSection = z.strictObject({
     ),
   blocked_classes: z
     .array(z.string().min(1))
-    .default(['DataBase', 'DServer'])
-    .describe('Device classes left out entirely (case-insensitive).'),
+    .default([])
+    .describe(
+      'Device classes left out entirely (case-insensitive), besides DataBase and DServer, ' +
+        'which always are.',
+    ),
   include_only: z
     .array(CommandRule)
     .default([])

@@ -2,6 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WorkerClient } from '../../frontend/worker-client/index.js';
+import type { ReplyEnvelope } from '../../protocol/index.js';
 import { LabrelayProcess, ROOT } from './labrelay-process.js';
 import { freePorts } from './ports.js';
 
@@ -240,4 +242,27 @@ export async function runBridgeToExit(
   const { code } = await child.exited;
   clearTimeout(timer);
   return { code, stderr: child.stderr };
+}
+
+/** WorkerClients to bridges that a test file closes together in afterAll. */
+export function bridgeClients() {
+  const clients: WorkerClient[] = [];
+  return {
+    /** A client of `bridge` that has read its description. */
+    async connect(bridge: { endpoint: string }): Promise<WorkerClient> {
+      const client = new WorkerClient({ endpoint: bridge.endpoint, events: false });
+      clients.push(client);
+      await client.describe();
+      return client;
+    },
+    close(): void {
+      for (const c of clients.splice(0)) c.close();
+    },
+  };
+}
+
+/** A reply's result; throws with the error text and code when it is an error. */
+export function resultOf(reply: ReplyEnvelope): unknown {
+  if (reply.status !== 'ok') throw new Error(`call failed: ${reply.error} [${reply.code}]`);
+  return reply.result;
 }

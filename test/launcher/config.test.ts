@@ -77,7 +77,7 @@ describe('parseConfig', () => {
     expect(parseConfig('', 'lab.yaml').devices).toEqual({
       attribute_tools: false,
       blocked_functions: [],
-      blocked_classes: ['DataBase', 'DServer'],
+      blocked_classes: [],
       include_only: [],
       plugins: [],
     });

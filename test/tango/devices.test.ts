@@ -2,14 +2,15 @@ import { Subscriber } from 'zeromq';
 import { v4 as uuidv4 } from 'uuid';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkerClient } from '../../frontend/worker-client/index.js';
-import { CatalogChangedEventSchema, type ReplyEnvelope } from '../../protocol/index.js';
+import { CatalogChangedEventSchema } from '../../protocol/index.js';
 import { stopAllProcesses } from '../helpers/labrelay-process.js';
 import { freePorts } from '../helpers/ports.js';
 import {
   startTangoBridge,
   startTangoTest,
   stopAllTangoTests,
-  type TangoBridge,
+  bridgeClients,
+  resultOf,
 } from '../helpers/tango.js';
 
 /*
@@ -17,27 +18,15 @@ import {
  * back, a device that is down when the bridge starts, a server that hangs (SIGSTOP) while other
  * calls go on, and a bridge told to stop while a call is in flight.
  */
-const clients: WorkerClient[] = [];
+const { connect, close: closeClients } = bridgeClients();
 const sockets: Array<{ close(): void }> = [];
 
 afterAll(async () => {
-  for (const c of clients) c.close();
+  closeClients();
   for (const s of sockets) s.close();
   await stopAllProcesses();
   await stopAllTangoTests();
 });
-
-async function connect(bridge: TangoBridge): Promise<WorkerClient> {
-  const client = new WorkerClient({ endpoint: bridge.endpoint, events: false });
-  clients.push(client);
-  await client.describe();
-  return client;
-}
-
-function result(reply: ReplyEnvelope): unknown {
-  if (reply.status !== 'ok') throw new Error(`call failed: ${reply.error} [${reply.code}]`);
-  return reply.result;
-}
 
 /** Calls until the call succeeds (a restarted server; Tango reconnects at most once a second). */
 async function eventually(client: WorkerClient, method: string, params: Record<string, unknown>) {
@@ -85,7 +74,7 @@ describe('two devices of one class', () => {
       ['sys/tg_test/2', 7.5],
     ] as const) {
       const read = await client.request('TangoTest_get_double_scalar_w', { device });
-      expect(result(read)).toMatchObject({ value });
+      expect(resultOf(read)).toMatchObject({ value });
     }
     const missing = await client.request('TangoTest_DevDouble', { arg: 1 });
     expect(missing).toMatchObject({ status: 'error', code: 'INVALID_PARAMS' });
@@ -105,7 +94,7 @@ describe('a device server that dies and comes back', () => {
     const tango = await startTangoTest({ devices: ['test/restart/1'] });
     const bridge = await startTangoBridge({ devices: [tango.url], timeout_ms: 3000 });
     const client = await connect(bridge);
-    expect(result(await client.request('TangoTest_DevDouble', { arg: 1 }))).toBe(1);
+    expect(resultOf(await client.request('TangoTest_DevDouble', { arg: 1 }))).toBe(1);
     const hash = client.described!.catalog_hash;
 
     tango.process.kill('SIGKILL');
@@ -167,7 +156,7 @@ describe('a device that is down when the bridge starts', () => {
     const described = await client.describe();
     expect(event.catalog_hash).toBe(described.catalog_hash);
     expect(described.devices.map((d) => d.name)).toEqual(['test/late/1']);
-    expect(result(await client.request('TangoTest_DevDouble', { arg: 5 }))).toBe(5);
+    expect(resultOf(await client.request('TangoTest_DevDouble', { arg: 5 }))).toBe(5);
     expect(bridge.stderr()).toMatch(/Tango device found device=test\/late\/1/);
   });
 });
@@ -185,7 +174,7 @@ describe('a hung device server (SIGSTOP)', () => {
     const client = await connect(bridge);
     const slowCall = (arg: number, id = uuidv4()) =>
       client.request('TangoTest_DevDouble', { arg, device: 'test/slow/1' }, { id });
-    expect(result(await slowCall(1))).toBe(1); // the proxy is connected before the server hangs
+    expect(resultOf(await slowCall(1))).toBe(1); // the proxy is connected before the server hangs
 
     await slow.pause();
     const hungId = uuidv4();
@@ -202,11 +191,11 @@ describe('a hung device server (SIGSTOP)', () => {
     expect(Date.now() - started).toBeLessThan(200);
     started = Date.now();
     expect(
-      result(await client.request('TangoTest_DevDouble', { arg: 9, device: 'test/fast/1' })),
+      resultOf(await client.request('TangoTest_DevDouble', { arg: 9, device: 'test/fast/1' })),
     ).toBe(9);
     expect(Date.now() - started).toBeLessThan(500);
 
-    const status = result(await client.request('worker_status', {})) as {
+    const status = resultOf(await client.request('worker_status', {})) as {
       operations: Array<{ id: string; state: string; resource: string }>;
     };
     expect(status.operations).toEqual(
@@ -215,13 +204,13 @@ describe('a hung device server (SIGSTOP)', () => {
         expect.objectContaining({ id: cancelledId, state: 'queued' }),
       ]),
     );
-    expect(result(await client.request('cancel', { id: cancelledId }))).toEqual({
+    expect(resultOf(await client.request('cancel', { id: cancelledId }))).toEqual({
       id: cancelledId,
       state: 'queued',
       cancelled: true,
     });
     // A Tango call cannot be interrupted once sent.
-    expect(result(await client.request('cancel', { id: hungId }))).toEqual({
+    expect(resultOf(await client.request('cancel', { id: hungId }))).toEqual({
       id: hungId,
       state: 'running',
       cancelled: false,
@@ -305,7 +294,7 @@ describe('stopping the bridge', () => {
     const tango = await startTangoTest({ devices: ['test/stop/1'] });
     const bridge = await startTangoBridge({ devices: [tango.url], timeout_ms: 10_000 });
     const client = await connect(bridge);
-    expect(result(await client.request('TangoTest_DevDouble', { arg: 1 }))).toBe(1);
+    expect(resultOf(await client.request('TangoTest_DevDouble', { arg: 1 }))).toBe(1);
 
     await tango.pause();
     const running = client.request('TangoTest_DevDouble', { arg: 2 });

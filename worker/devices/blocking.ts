@@ -8,7 +8,9 @@
  *   exactly and case-sensitively, as Tango command names do.
  * - `includeOnly`: when non-empty, only the commands it names are served (`command`,
  *   `Class.command` or `Class.*`); blocking still wins.
- * - `blockedClasses`: class names, case-insensitive (Asyncroscopy's default: DataBase, DServer).
+ * - `blockedClasses`: class names, case-insensitive, left out in addition to DataBase and DServer,
+ *   which are always left out (Asyncroscopy's default list is replaced by a user's; here a list
+ *   that blocks one more class must not expose the database's DbDeleteServer to a model).
  * Attribute tools are commands named `get_<attr>` and `set_<attr>` for these rules.
  */
 export interface BlockingConfig {
@@ -17,13 +19,14 @@ export interface BlockingConfig {
   blockedClasses: string[];
 }
 
-/** Asyncroscopy's default classes to leave out: Tango's own database and admin servers. */
-export const DEFAULT_BLOCKED_CLASSES = ['DataBase', 'DServer'];
+/** Tango's own database and admin classes: they delete servers and devices, so never served. */
+export const ALWAYS_BLOCKED_CLASSES = ['DataBase', 'DServer'];
 
 /** The verdict on one command: served, or why not. */
 export type Verdict = { blocked: false } | { blocked: true; reason: string };
 
 const SERVED: Verdict = { blocked: false };
+const ALWAYS = new Set(ALWAYS_BLOCKED_CLASSES.map((c) => c.toLowerCase()));
 
 /** Compiled rules; see BlockingConfig. */
 export class BlockingRules {
@@ -47,7 +50,7 @@ export class BlockingRules {
     }
     this.include = new Set(config.includeOnly ?? []);
     this.classes = new Set(
-      (config.blockedClasses ?? DEFAULT_BLOCKED_CLASSES).map((c) => c.toLowerCase()),
+      [...ALWAYS_BLOCKED_CLASSES, ...(config.blockedClasses ?? [])].map((c) => c.toLowerCase()),
     );
   }
 
@@ -58,6 +61,12 @@ export class BlockingRules {
 
   /** Whether one command of a class is served, and if not, which rule says so. */
   verdict(className: string, command: string): Verdict {
+    if (ALWAYS.has(className.toLowerCase())) {
+      return {
+        blocked: true,
+        reason: `class ${className} is always blocked (Tango's database and admin devices)`,
+      };
+    }
     if (this.classBlocked(className)) {
       return { blocked: true, reason: `class ${className} is in devices.blocked_classes` };
     }

@@ -106,11 +106,11 @@ const rows: Row[] = [
   ['default blocked classes: DataBase', {}, 'DataBase', 'DbGetDeviceList', true],
   ['default blocked classes: DServer, any case', {}, 'dserver', 'Kill', true],
   [
-    'blocked_classes replaces the default',
+    'blocked_classes adds to DataBase and DServer, which stay blocked',
     { blockedClasses: ['Corrector'] },
     'DataBase',
-    'x',
-    false,
+    'DbDeleteServer',
+    true,
   ],
   [
     'blocked_classes is case-insensitive',
@@ -130,7 +130,7 @@ describe('blocking rules', () => {
     const rules = new BlockingRules({
       blockedFunctions: { '*': ['Init'], Stage: ['move_to'] },
       includeOnly: ['Stage.*', 'Init'],
-      blockedClasses: ['DServer'],
+      blockedClasses: ['Scan_'],
     });
     expect(rules.verdict('Stage', 'move_to')).toEqual({
       blocked: true,
@@ -146,7 +146,11 @@ describe('blocking rules', () => {
     });
     expect(rules.verdict('DServer', 'Kill')).toEqual({
       blocked: true,
-      reason: 'class DServer is in devices.blocked_classes',
+      reason: "class DServer is always blocked (Tango's database and admin devices)",
+    });
+    expect(rules.verdict('scan_', 'x')).toEqual({
+      blocked: true,
+      reason: 'class scan_ is in devices.blocked_classes',
     });
   });
 });

@@ -8,12 +8,15 @@ refused by the bridge too, not only left out of the tool list.
   case-sensitively, as Tango command names do.
 - include_only: when non-empty, only the commands it names are served (`command`,
   `Class.command` or `Class.*`); blocking still wins.
-- blocked_classes: class names, case-insensitive (Asyncroscopy's default: DataBase, DServer).
+- blocked_classes: class names, case-insensitive, left out besides DataBase and DServer, which
+  always are (worker/devices/blocking.ts: a list blocking one more class must not expose the
+  database's DbDeleteServer to a model).
 
 Attribute tools are commands named get_<attr> and set_<attr> for these rules."""
 
-#: Asyncroscopy's default classes to leave out: Tango's own database and admin servers.
-DEFAULT_BLOCKED_CLASSES = ["DataBase", "DServer"]
+#: Tango's own database and admin classes: they delete servers and devices, so never served.
+ALWAYS_BLOCKED_CLASSES = ["DataBase", "DServer"]
+_ALWAYS = {c.lower() for c in ALWAYS_BLOCKED_CLASSES}
 
 
 class BlockingRules:
@@ -32,8 +35,7 @@ class BlockingRules:
                 else:
                     self._per_class.setdefault(key, set()).add(entry)
         self._include = set(include_only or [])
-        classes = DEFAULT_BLOCKED_CLASSES if blocked_classes is None else blocked_classes
-        self._classes = {c.lower() for c in classes}
+        self._classes = _ALWAYS | {c.lower() for c in (blocked_classes or [])}
 
     def class_blocked(self, class_name):
         """Whether a whole class is left out."""
@@ -41,6 +43,8 @@ class BlockingRules:
 
     def verdict(self, class_name, command):
         """None when the command is served, else the rule that refuses it."""
+        if class_name.lower() in _ALWAYS:
+            return f"class {class_name} is always blocked (Tango's database and admin devices)"
         if self.class_blocked(class_name):
             return f"class {class_name} is in blocked_classes"
         if command in self._global:

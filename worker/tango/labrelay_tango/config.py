@@ -6,7 +6,6 @@ with exit status 2 and a message naming the key, the value and what is allowed."
 import os
 import re
 
-from .blocking import DEFAULT_BLOCKED_CLASSES
 from .curve import key_problem
 
 DEFAULTS = {
@@ -20,7 +19,7 @@ DEFAULTS = {
     "rediscover_s": 10,
     "attribute_tools": False,
     "blocked_functions": [],
-    "blocked_classes": list(DEFAULT_BLOCKED_CLASSES),
+    "blocked_classes": [],
     "include_only": [],
     "data_dir": None,
     "audit_log": None,

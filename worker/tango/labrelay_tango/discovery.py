@@ -217,6 +217,14 @@ class Discovery:
             self._note_failure("$database", f"cannot list the exported devices: {_brief(err)}")
             return []
         with self._lock:
+            # Forgotten once the database answers, so that a later outage is reported again.
+            database_back = self._failures.pop("$database", None) is not None
+        if database_back:
+            self._log.info(
+                "Tango database reachable again",
+                tango_host=self._tango_host or os.environ.get("TANGO_HOST"),
+            )
+        with self._lock:
             for target in candidates:
                 if target.name in self._known or target.name in self._pending:
                     continue
