@@ -9,16 +9,17 @@ const USAGE = `labrelay — lets an LLM agent drive laboratory instruments safel
 Usage:
   labrelay start [--config FILE] [--stdio] [--host H] [--port P] [--path /mcp] [--token T]
                  [--bind ENDPOINT] [--diagnostics] [--verbose]
-      Start the worker, wait until it is healthy, then start the MCP frontend; restart the
-      worker if it dies. Without --config: the built-in simulated lab.
+      Start the local workers (the TypeScript worker; the Tango bridge when the config has a
+      tango: section), wait until they are healthy, then start the MCP frontend over every
+      worker the config lists; restart a worker that dies. Without --config: the built-in
+      simulated lab.
   labrelay worker [--config FILE] [--bind ENDPOINT] [--diagnostics] [--verbose]
       Run the instrument worker alone (default tcp://127.0.0.1:5555), for bench scripts.
   labrelay frontend [--config FILE] [--worker ENDPOINT] [--stdio | --host H --port P --path /mcp]
                     [--token T] [--verbose]
-      Run the MCP frontend alone against a running worker (default http://127.0.0.1:8050/mcp).
+      Run the MCP frontend alone against running workers (frontend.workers; --worker moves the
+      local one) at http://127.0.0.1:8050/mcp by default.
 
-  --verbose prints the devices found, their commands and the registered tool signatures to
-  stderr (never stdout, which is the MCP wire with --stdio), and logs at debug level.
   labrelay call METHOD ['{"json":"params"}'] [--worker ENDPOINT|NAME] [--config FILE] [--timeout MS]
       Send one request to the worker and print its reply. Exit code 0 ok, 1 error reply.
   labrelay keys [--json]
@@ -30,6 +31,9 @@ Usage:
                      [--baud N] [--faults JSON]
       Run an AR488 GPIB bridge emulator with simulated instruments. Profiles: twilight-0.51.29,
       twilight-0.53.04, esp32, prologix. SPEC like 22=hp34401a,5=hp-e3631a,1=tek-scope.
+
+  --verbose prints the devices found, their commands and the registered tool signatures to
+  stderr (never stdout, which is the MCP wire with --stdio), and logs at debug level.
 
 A bearer token may also come from LABRELAY_TOKEN; log level from LABRELAY_LOG_LEVEL.
 `;
