@@ -13,6 +13,8 @@ export interface FrontendOptions {
   workers: WorkerEntry[];
   /** How long start-up waits for every worker before serving those that answered. */
   workerWaitMs?: number;
+  /** Heartbeats missing this long mark a worker down. */
+  livenessTimeoutMs?: number;
   transport: 'http' | 'stdio';
   http: {
     host: string;
@@ -53,6 +55,7 @@ export async function startFrontend(options: FrontendOptions): Promise<RunningFr
     callSlackMs: options.callSlackMs,
     idempotentRetries: options.idempotentRetries,
     maxSockets: options.maxSockets,
+    livenessTimeoutMs: options.livenessTimeoutMs,
   });
   try {
     await fleet.start(options.workerWaitMs);

@@ -109,6 +109,7 @@ export function frontendOptions(
     version,
     workers: frontendWorkers(loaded, flags),
     workerWaitMs: f.worker_wait_ms,
+    livenessTimeoutMs: f.liveness_timeout_ms,
     transport: flags.stdio ? 'stdio' : f.transport,
     http: {
       host: flags.host ?? f.host,

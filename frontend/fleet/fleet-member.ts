@@ -100,15 +100,18 @@ export class FleetMember {
     return () => this.changeListeners.delete(listener);
   }
 
-  /** The launcher saw the process exit, or heartbeats stopped. */
-  markDown(reason: string): void {
+  /**
+   * The launcher saw the process exit (`certain`: calls in flight end now), or heartbeats
+   * stopped (calls in flight run on to their deadlines; new ones fail fast).
+   */
+  markDown(reason: string, certain = true): void {
     if (!this.up) return;
     this.up = false;
     this.settings.log.warn(`worker "${this.name}" is down; its tools fail fast until it is back`, {
       endpoint: this.entry.endpoint,
       reason,
     });
-    this.client.markDown(reason);
+    this.client.markDown(reason, { interruptCalls: certain });
     this.changed();
   }
 
@@ -130,7 +133,7 @@ export class FleetMember {
   private checkLiveness(): void {
     const silent = Date.now() - this.lastHeartbeat;
     if (this.up && silent > this.livenessMs) {
-      this.markDown(`no heartbeat for ${(silent / 1000).toFixed(1)} s`);
+      this.markDown(`no heartbeat for ${(silent / 1000).toFixed(1)} s`, false);
     }
   }
 

@@ -185,11 +185,14 @@ export class WorkerClient {
   }
 
   /**
-   * The worker is known to be down (the launcher saw it exit, or its heartbeats stopped): calls in flight end at once with
-   * UNAVAILABLE and outcome unknown, and new calls fail fast until {@link markUp}.
+   * The worker is known or thought to be down: new calls fail fast until {@link markUp}. When it
+   * is known (the launcher saw the process exit), calls in flight also end at once with
+   * UNAVAILABLE and outcome unknown; when it only fell silent, they run on to their own
+   * deadlines, since a worker that was merely slow to send a heartbeat may still answer them.
    */
-  markDown(reason: string): void {
+  markDown(reason: string, options: { interruptCalls?: boolean } = {}): void {
     this.down = reason;
+    if (options.interruptCalls === false) return;
     const error: WireError = {
       code: 'UNAVAILABLE',
       message: `${this.label} stopped while this call was running (${reason}); its outcome is unknown`,

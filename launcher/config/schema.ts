@@ -104,6 +104,9 @@ export const FrontendSection = z.strictObject({
   worker_wait_ms: Milliseconds(0, 600_000, 10_000).describe(
     'How long start-up waits for every worker before serving those that answered.',
   ),
+  liveness_timeout_ms: Milliseconds(1500, 600_000, 3_000).describe(
+    'A worker silent this long (it heartbeats every second) is down: its tools are withdrawn.',
+  ),
   transport: z.enum(['http', 'stdio']).default('http'),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65_535).default(8050),

@@ -21,7 +21,7 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-async function fakeWorker(answer: (req: Seen, nth: number) => unknown | undefined) {
+async function fakeWorker(answer: (req: Seen, nth: number) => unknown) {
   const [port] = await freePorts(1);
   const endpoint = `tcp://127.0.0.1:${port}`;
   const router = new Router({ linger: 0 });
@@ -32,7 +32,8 @@ async function fakeWorker(answer: (req: Seen, nth: number) => unknown | undefine
       for await (const [identity, empty, body] of router) {
         const req = JSON.parse(body.toString()) as Seen;
         seen.push(req);
-        const result = answer(req, seen.filter((s) => s.id === req.id).length);
+        // An answer may be a promise: the fake then stays silent until it settles.
+        const result = await answer(req, seen.filter((s) => s.id === req.id).length);
         if (result !== undefined) {
           await router.send([
             identity,
@@ -122,6 +123,23 @@ it('ends calls in flight at once when the worker is marked down, and fails fast 
   expect(fake.seen.map((s) => s.method)).toEqual(['slow']);
   c.markUp();
   expect(await c.request('other', {})).toMatchObject({ status: 'ok', result: { fine: true } });
+});
+
+it('a worker that only fell silent: calls in flight still get their answer, new ones fail fast', async () => {
+  const fake = await fakeWorker((req) =>
+    req.method === 'slow'
+      ? new Promise((resolve) => setTimeout(() => resolve({ late: true }), 200))
+      : { fine: true },
+  );
+  const c = client(fake.endpoint);
+  const pending = c.request('slow', {}, { timeoutMs: 10_000 });
+  await new Promise((r) => setTimeout(r, 50));
+  c.markDown('no heartbeat for 3.0 s', { interruptCalls: false });
+  const fast = await c.request('other', {});
+  expect(fast.status === 'error' && fast.error).toMatch(
+    /\(no heartbeat for 3\.0 s\); other was not sent/,
+  );
+  expect(await pending).toMatchObject({ status: 'ok', result: { late: true } });
 });
 
 it('an aborted call ends CANCELLED and asks the worker to cancel it', async () => {
