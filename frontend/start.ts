@@ -25,6 +25,8 @@ export interface FrontendOptions {
     allowedOrigins?: string[];
     maxSessions: number;
   };
+  /** Largest message written over stdio (0: no limit); see frontend/stdio.ts. */
+  stdioMaxMessageBytes?: number;
   callSlackMs: number;
   idempotentRetries: number;
   maxSockets: number;
@@ -86,7 +88,7 @@ export async function startFrontend(options: FrontendOptions): Promise<RunningFr
 
   if (options.transport === 'stdio') {
     const { server } = newServer();
-    const stdio = await serveStdio(server);
+    const stdio = await serveStdio(server, options.stdioMaxMessageBytes);
     log.info('MCP over stdio');
     return {
       fleet,

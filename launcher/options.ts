@@ -120,6 +120,7 @@ export function frontendOptions(
       allowedOrigins: f.allowed_origins,
       maxSessions: f.max_sessions,
     },
+    stdioMaxMessageBytes: f.stdio_max_message_bytes,
     callSlackMs: f.call_slack_ms,
     idempotentRetries: f.idempotent_retries,
     maxSockets: f.max_sockets,

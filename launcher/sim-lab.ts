@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Logger } from '../protocol/index.js';
 
-/** A process that stands in for hardware, started before the worker. */
+/**
+ * A process that stands in for hardware, started before the worker. It says it serves with an
+ * IPC message `{type: "ready"}`.
+ */
 export interface Sidecar {
   name: string;
   /** Arguments after the labrelay entry script. */
   args: string[];
-  /** Printed on stderr once it serves. */
-  ready: RegExp;
 }
 
 /**
@@ -27,7 +28,6 @@ export async function prepareSimLab(
   const dir = join(dataDir, 'sim-lab');
   mkdirSync(dir, { recursive: true });
   const [portA, portB] = await freePorts(2);
-  const ready = /ar488 sim ready/;
   const sidecars: Sidecar[] = [
     {
       name: 'bench-a emulator',
@@ -41,7 +41,6 @@ export async function prepareSimLab(
         '--instruments',
         '22=hp34401a,5=hp-e3631a,1=tek-scope',
       ],
-      ready,
     },
   ];
   const bridges: Array<Record<string, unknown>> = [
@@ -53,7 +52,6 @@ export async function prepareSimLab(
     sidecars.push({
       name: 'bench-b emulator',
       args: ['sim', 'ar488', '--pty', tty, ...benchB],
-      ready,
     });
     bridges.push({
       name: 'bench-b',
@@ -70,7 +68,6 @@ export async function prepareSimLab(
     sidecars.push({
       name: 'bench-b emulator',
       args: ['sim', 'ar488', '--tcp', `127.0.0.1:${portB}`, ...benchB],
-      ready,
     });
     bridges.push({
       name: 'bench-b',

@@ -90,27 +90,22 @@ export class Supervisor {
   }
 
   /**
-   * Starts a hardware stand-in and waits for its ready line. Its log is relayed to stderr. If it
-   * dies it is started again after a second, as a power-cycled instrument would come back.
+   * Starts a hardware stand-in and waits for its ready message. It logs to the launcher's stderr. If
+   * it dies it is started again after a second, as a power-cycled instrument would come back.
    */
   private startSidecar(sidecar: Sidecar): Promise<void> {
     const child = spawn(process.execPath, [...process.execArgv, this.o.entry, ...sidecar.args], {
-      stdio: ['ignore', 2, 'pipe', 'ipc'],
+      stdio: ['ignore', 2, 2, 'ipc'],
       env: this.o.env,
     });
     this.sidecarChildren.set(sidecar.name, child);
     this.o.log.info(`${sidecar.name} started`, { pid: child.pid });
     return new Promise((resolve, reject) => {
-      let seen = '';
       let ready = false;
-      child.stderr!.on('data', (chunk: Buffer) => {
-        process.stderr.write(chunk);
-        if (ready) return;
-        seen += chunk.toString('utf8');
-        if (sidecar.ready.test(seen)) {
-          ready = true;
-          resolve();
-        }
+      child.on('message', (message: { type?: string }) => {
+        if (ready || message?.type !== 'ready') return;
+        ready = true;
+        resolve();
       });
       child.on('exit', (code, signal) => {
         if (!ready) {

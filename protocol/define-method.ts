@@ -33,6 +33,12 @@ export interface MethodSpec<
    * only describes it.
    */
   resourceFor?: (params: Record<string, unknown>) => string | null;
+  /**
+   * Worker side only: arguments listed under another name than the one `params` declares
+   * (listed → declared), for a plugin field or Tango parameter Python cannot bind (`from` is
+   * listed as `from_`; see python-names.ts). The worker renames them back before validating.
+   */
+  argumentNames?: Readonly<Record<string, string>>;
   deadline: DeadlineSpec;
   /** Listed as an MCP tool. Wire-only methods (describe, cancel) are not. */
   mcp: boolean;

@@ -93,7 +93,10 @@ export function describeMethod(name: string, spec: MethodSpec): MethodDescriptio
     name,
     title: spec.title,
     description: spec.description,
-    inputSchema: z.toJSONSchema(spec.params, { io: 'input' }) as JsonSchema,
+    inputSchema: listedUnder(
+      z.toJSONSchema(spec.params, { io: 'input' }) as JsonSchema,
+      spec.argumentNames,
+    ),
     outputSchema: z.toJSONSchema(spec.result, { io: 'output' }) as JsonSchema,
     annotations: {
       title: spec.title,
@@ -117,4 +120,22 @@ export function schemaDefaults(inputSchema: JsonSchema): Record<string, unknown>
     if (property && 'default' in property) defaults[name] = property.default;
   }
   return defaults;
+}
+
+/** An input schema with its properties under their listed names (MethodSpec.argumentNames). */
+export function listedUnder(
+  schema: JsonSchema,
+  names: Readonly<Record<string, string>> | undefined,
+): JsonSchema {
+  if (!names) return schema;
+  const listedOf = new Map(Object.entries(names).map(([listed, declared]) => [declared, listed]));
+  const rename = (key: string) => listedOf.get(key) ?? key;
+  const properties = (schema.properties ?? {}) as Record<string, unknown>;
+  return {
+    ...schema,
+    properties: Object.fromEntries(Object.entries(properties).map(([k, v]) => [rename(k), v])),
+    ...(Array.isArray(schema.required)
+      ? { required: (schema.required as string[]).map(rename) }
+      : {}),
+  };
 }

@@ -17,6 +17,8 @@ export * from './mcp-images.js';
 export * from './endpoints.js';
 export * from './curve.js';
 export * from './json-safety.js';
+export * from './python-names.js';
+export * from './splice-json.js';
 export type { Logger } from './logger.js';
 export { coreMethods } from './methods/core.js';
 export { diagnosticsMethods } from './methods/diagnostics.js';
@@ -29,6 +31,7 @@ export {
   FOCUS_METRICS,
   focusParameterName,
   IMAGING_SETTINGS,
+  PAYLOAD_FORMATS,
   BUFFER_NAMES,
   type ImagingCatalog,
   type ImagingCatalogOptions,

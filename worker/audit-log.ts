@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { SplicedJson } from '../protocol/index.js';
 
 /** One line of the audit log. */
 export interface AuditRecord {
@@ -38,14 +39,14 @@ export class AuditLog {
     this.fd = openSync(path, 'a', 0o640);
   }
 
-  write(record: Omit<AuditRecord, 'result' | 'result_bytes'>, resultJson?: string): void {
+  write(record: Omit<AuditRecord, 'result' | 'result_bytes'>, resultJson?: SplicedJson): void {
     if (this.fd === null) return;
     let line = JSON.stringify(record);
     if (resultJson !== undefined) {
       const tail =
         resultJson.length <= INLINE_RESULT_BYTES
           ? `,"result":${resultJson}}`
-          : `,"result_bytes":${Buffer.byteLength(resultJson)}}`;
+          : `,"result_bytes":${resultJson.byteLength}}`;
       line = line.slice(0, -1) + tail;
     }
     writeSync(this.fd, line + '\n');

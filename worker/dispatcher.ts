@@ -5,6 +5,7 @@ import {
   errorReply,
   findNonJson,
   resolveResource,
+  SplicedJson,
   toWireError,
   type ErrorReply,
   type Logger,
@@ -14,9 +15,14 @@ import {
 import type { AuditLog, AuditRecord } from './audit-log.js';
 import type { MethodTable, ServedMethod } from './method-table.js';
 import { LazyAbort, Operation, type ProgressSink } from './operation.js';
+import { listedNameOf, toDeclaredNames } from './argument-names.js';
 import { invalidParams } from './param-errors.js';
-import { stringifyWithSplices } from './splice-json.js';
-import { ReplyCache, requestFingerprint, type ReplyCacheLimits } from './reply-cache.js';
+import {
+  ReplyCache,
+  requestFingerprint,
+  type ReplyCacheLimits,
+  type WireReply,
+} from './reply-cache.js';
 import { ResourceQueue, type Release } from './resource-queue.js';
 
 /** What the dispatcher needs from the rest of the worker. */
@@ -49,7 +55,7 @@ export interface OperationRecord {
 export class Dispatcher {
   private readonly queue = new ResourceQueue();
   private readonly cache: ReplyCache;
-  private readonly inFlight = new Map<string, { fingerprint: string; reply: Promise<string> }>();
+  private readonly inFlight = new Map<string, { fingerprint: string; reply: Promise<WireReply> }>();
   private readonly operations = new Map<string, OperationRecord>();
   private closing = false;
   /** Requests received and error replies by code, since start. */
@@ -59,8 +65,8 @@ export class Dispatcher {
     this.cache = new ReplyCache(options.cache);
   }
 
-  /** Handles one request message; resolves to the reply text. Never rejects. */
-  async handle(raw: Uint8Array): Promise<string> {
+  /** Handles one request message; resolves to the reply (text or its bytes). Never rejects. */
+  async handle(raw: Uint8Array): Promise<WireReply> {
     this.stats.requests += 1;
     try {
       return await this.handleUnsafe(raw);
@@ -119,7 +125,7 @@ export class Dispatcher {
     }
   }
 
-  private async handleUnsafe(raw: Uint8Array): Promise<string> {
+  private async handleUnsafe(raw: Uint8Array): Promise<WireReply> {
     const decoded = decodeRequest(raw);
     if (!decoded.ok) return this.encodeError(errorReply(decoded.id, decoded.error));
     const { request } = decoded;
@@ -131,7 +137,7 @@ export class Dispatcher {
         id: request.id,
         method: request.method,
       });
-      return 'reply' in known && typeof known.reply === 'string' ? known.reply : await known.reply;
+      return await known.reply;
     }
     const reply = this.execute(request);
     this.inFlight.set(request.id, { fingerprint, reply });
@@ -141,7 +147,7 @@ export class Dispatcher {
     return text;
   }
 
-  private async execute(request: RequestEnvelope): Promise<string> {
+  private async execute(request: RequestEnvelope): Promise<WireReply> {
     const method = this.options.table.get(request.method);
     if (!method) {
       const blocked = this.options.table.blocked(request.method);
@@ -169,9 +175,22 @@ export class Dispatcher {
     }
 
     const arrivedAt = performance.now();
-    const parsed = method.spec.params.safeParse(request.params);
+    const names = method.spec.argumentNames;
+    let declared = request.params;
+    try {
+      if (names) declared = toDeclaredNames(request.method, request.params, names);
+    } catch (err) {
+      return this.fail(request, method, null, (err as WorkerError).toWire(), arrivedAt, arrivedAt);
+    }
+    const parsed = method.spec.params.safeParse(declared);
     if (!parsed.success) {
-      const error = invalidParams(request.method, method.spec.params, request.params, parsed.error);
+      const error = invalidParams(
+        request.method,
+        method.spec.params,
+        declared,
+        parsed.error,
+        listedNameOf(names),
+      );
       return this.fail(request, method, null, error.toWire(), arrivedAt, arrivedAt);
     }
     const params = parsed.data as Record<string, unknown>;
@@ -220,7 +239,10 @@ export class Dispatcher {
       const result = await this.withDeadline(run, method, params, record);
       const resultJson = this.encodeResult(request.method, method, result);
       this.audit(request, method, resource, arrivedAt, startedAt, undefined, resultJson);
-      return `{"id":${JSON.stringify(request.id)},"status":"ok","result":${resultJson}}`;
+      return resultJson.toBuffer(
+        `{"id":${JSON.stringify(request.id)},"status":"ok","result":`,
+        '}',
+      );
     } catch (err) {
       const wire = this.classify(err, record, request);
       return this.fail(request, method, resource, wire, arrivedAt, startedAt);
@@ -258,7 +280,7 @@ export class Dispatcher {
   }
 
   /** Serialises a result after checking it is JSON-safe and matches the declared schema. */
-  private encodeResult(name: string, method: ServedMethod, result: unknown): string {
+  private encodeResult(name: string, method: ServedMethod, result: unknown): SplicedJson {
     const bad = findNonJson(result);
     if (bad) {
       throw new WorkerError('INTERNAL', `${name} produced a value JSON cannot carry: ${bad}`);
@@ -272,7 +294,7 @@ export class Dispatcher {
           `result.${issue.path.join('.')}: ${issue.message}`,
       );
     }
-    return stringifyWithSplices(checked.data);
+    return SplicedJson.of(checked.data);
   }
 
   private classify(err: unknown, record: OperationRecord, request: RequestEnvelope): WireError {
@@ -308,7 +330,7 @@ export class Dispatcher {
     arrivedAt: number,
     startedAt: number,
     error?: WireError,
-    resultJson?: string,
+    resultJson?: SplicedJson,
   ): void {
     const audit = this.options.audit;
     if (!audit || method.spec.resource === null) return;
@@ -331,7 +353,7 @@ export class Dispatcher {
 
   private writeAudit(
     record: Omit<AuditRecord, 'result' | 'result_bytes'>,
-    resultJson?: string,
+    resultJson?: SplicedJson,
   ): void {
     const audit = this.options.audit;
     if (!audit) return;

@@ -11,12 +11,18 @@ export function invalidParams(
   schema: z.ZodObject,
   params: Record<string, unknown>,
   error: z.ZodError,
+  listedName: (declared: string) => string = (declared) => declared,
 ): WorkerError {
-  const parts = error.issues.map((issue) => describeIssue(schema, params, issue));
+  // Paths name arguments as the client sent them (MethodSpec.argumentNames), not as declared.
+  const listedPath = (path: PropertyKey[]) =>
+    path.map((key, i) => (i === 0 ? listedName(String(key)) : String(key)));
+  const parts = error.issues.map((issue) =>
+    describeIssue(schema, params, issue, listedPath, listedName),
+  );
   const first = error.issues[0];
   return new WorkerError('INVALID_PARAMS', `invalid params for ${method}: ${parts.join('; ')}`, {
-    path: first ? ['params', ...first.path.map(String)] : ['params'],
-    issues: error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+    path: first ? ['params', ...listedPath(first.path)] : ['params'],
+    issues: error.issues.map((i) => ({ path: listedPath(i.path), message: i.message })),
   });
 }
 
@@ -24,15 +30,17 @@ function describeIssue(
   schema: z.ZodObject,
   params: Record<string, unknown>,
   issue: z.core.$ZodIssue,
+  listedPath: (path: PropertyKey[]) => string[],
+  listedName: (declared: string) => string,
 ): string {
   if (issue.code === 'unrecognized_keys') {
-    const allowed = Object.keys(schema.shape);
+    const allowed = Object.keys(schema.shape).map(listedName);
     return (
       `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map(quote).join(', ')}; ` +
       (allowed.length ? `allowed: ${allowed.join(', ')}` : 'this method takes no parameters')
     );
   }
-  const field = issue.path.map(String).join('.') || '(params)';
+  const field = listedPath(issue.path).join('.') || '(params)';
   const value = valueAt(params, issue.path);
   const doc = topLevelDescription(schema, issue.path[0]);
   const sent = value === undefined ? 'is missing' : `= ${preview(value)}`;

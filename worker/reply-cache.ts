@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 
+/** A reply as sent: JSON text, or its UTF-8 bytes when the dispatcher wrote them directly. */
+export type WireReply = string | Buffer;
+
 interface Entry {
   fingerprint: string;
-  reply: string;
+  reply: WireReply;
 }
 
 /** Limits of the reply cache. */
@@ -33,7 +36,7 @@ export class ReplyCache {
     return this.entries.get(id);
   }
 
-  set(id: string, fingerprint: string, reply: string): void {
+  set(id: string, fingerprint: string, reply: WireReply): void {
     if (reply.length > this.limits.bytes || this.limits.entries === 0) return;
     const old = this.entries.get(id);
     if (old) this.bytes -= old.reply.length;

@@ -45,10 +45,13 @@ export class RouterServer {
     try {
       for await (const frames of this.socket) {
         const { prefix, payload } = splitRouting(frames);
-        // Encoded here rather than by zeromq.js, whose string path is ~4× slower on large replies.
+        // Encoded here rather than by zeromq.js, whose string path is ~4× slower on large replies;
+        // a large result comes already written as bytes (SplicedJson.toBuffer).
         void this.dispatcher
           .handle(payload)
-          .then((reply) => this.sender.push([...prefix, Buffer.from(reply, 'utf8')]));
+          .then((reply) =>
+            this.sender.push([...prefix, typeof reply === 'string' ? Buffer.from(reply) : reply]),
+          );
       }
     } catch (err) {
       if (!this.socket.closed) this.log.error('router: receive loop ended', { error: String(err) });

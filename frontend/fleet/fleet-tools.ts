@@ -106,7 +106,11 @@ export function fleetTools(members: FleetMember[]): FleetTool[] {
         'their commands. Call a tool named Class_command, with device set to its name when a ' +
         'class has several devices.',
       params: z.strictObject({
-        class: z.string().min(1).optional().describe('Only devices of this class; default all.'),
+        device_class: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Only devices of this class; default all.'),
         worker: workerParam,
       }),
       result: z.object({
@@ -168,7 +172,8 @@ export function fleetTools(members: FleetMember[]): FleetTool[] {
     {
       method: listDevices,
       async call(params, options) {
-        const asked = params.class === undefined ? {} : { class: params.class };
+        const asked =
+          params.device_class === undefined ? {} : { device_class: params.device_class };
         // In config order, whatever order the workers answer in.
         const parts = await Promise.all(
           select(params.worker).map(async (m) => {

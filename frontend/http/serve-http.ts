@@ -3,7 +3,6 @@ import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
 import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { isLoopbackHost, type Logger } from '../../protocol/index.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -13,6 +12,7 @@ import {
   originCheck,
   staticTokenVerifier,
 } from './access.js';
+import { JsonUnlessStreamedTransport } from './json-unless-streamed.js';
 
 /** Where and how to serve Streamable HTTP. */
 export interface HttpOptions {
@@ -36,7 +36,7 @@ export interface HttpEndpoint {
 }
 
 interface Session {
-  transport: StreamableHTTPServerTransport;
+  transport: JsonUnlessStreamedTransport;
   close: () => Promise<void>;
   lastSeen: number;
 }
@@ -56,7 +56,8 @@ export function assertBindAllowed(host: string, token: string | undefined): void
 
 /**
  * Serves MCP over Streamable HTTP with stateful sessions that never expire while idle (EAA's
- * client keeps one session for hours between LLM turns; a 404 would end its session). Every
+ * client keeps one session for hours between LLM turns; a 404 would end its session). A reply
+ * goes as plain JSON unless the call streamed something first (json-unless-streamed.ts). Every
  * request passes the Host check (DNS rebinding), the Origin check and, when a token is set, the
  * bearer check before its body is read.
  */
@@ -80,13 +81,13 @@ export async function serveHttp(options: HttpOptions): Promise<HttpEndpoint> {
       const session = sessions.get(sessionId);
       if (!session) return rpcError(res, 404, -32001, 'Session not found');
       session.lastSeen = Date.now();
-      return session.transport.handleRequest(req, res, req.body);
+      return session.transport.handleNodeRequest(req, res, req.body);
     }
     if (req.method !== 'POST' || !isInitializeRequest(req.body)) {
       return rpcError(res, 400, -32000, 'Bad Request: no valid mcp-session-id header');
     }
     const { server, cleanup } = options.newServer();
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: JsonUnlessStreamedTransport = new JsonUnlessStreamedTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, close: closeSession, lastSeen: Date.now() });
@@ -107,7 +108,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpEndpoint> {
       cleanup();
     };
     await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+    await transport.handleNodeRequest(req, res, req.body);
   });
   app.use((_req: Request, res: Response) =>
     rpcError(res, 404, -32000, `Not found; MCP is at ${options.path}`),

@@ -8,6 +8,7 @@ import {
   describeMethod,
   encodeRequest,
   errorReply,
+  markPlainParsed,
   reachableEventsEndpoint,
   schemaDefaults,
   type CurveClientKeys,
@@ -336,6 +337,8 @@ export class WorkerClient {
           await socket.send(text);
           const [frame] = await socket.receive();
           const reply = decodeReply(frame);
+          // A payload passes on to the MCP client as it came: spliced, not escaped again.
+          if (reply.status === 'ok') markPlainParsed(frame, reply.result);
           if (reply.id !== id) {
             interrupt({
               code: 'INTERNAL',

@@ -58,6 +58,8 @@ export async function runSimAr488(flags: {
     pty: sim.pty?.path ?? null,
     instruments: flags.instruments ?? DEFAULT_INSTRUMENTS,
   });
+  // A launcher waits for this, not for the log line: LABRELAY_LOG_LEVEL=warn hides that.
+  process.send?.({ type: 'ready' });
   onShutdownSignal(log, () => sim.close());
   process.on('disconnect', () => void sim.close().then(() => process.exit(0)));
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import * as z from 'zod';
-import { DEFAULT_WORKER_ENDPOINT, curveKeyProblem } from '../../protocol/index.js';
+import { STDIO_MAX_MESSAGE_BYTES } from '../../frontend/stdio.js';
+import { DEFAULT_WORKER_ENDPOINT, PAYLOAD_FORMATS, curveKeyProblem } from '../../protocol/index.js';
 import { gpibDriverClassNames } from '../../worker/devices/gpib/driver-catalog.js';
 
 const Endpoint = z
@@ -127,6 +128,17 @@ export const FrontendSection = z.strictObject({
   ),
   idempotent_retries: z.number().int().min(0).max(10).default(2),
   max_sessions: z.number().int().min(1).max(100_000).default(256),
+  stdio_max_message_bytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31)
+    .default(STDIO_MAX_MESSAGE_BYTES)
+    .describe(
+      'Largest message sent over stdio; a larger result becomes an error that says so. The ' +
+        "MCP TypeScript SDK's stdio client (the Inspector's) drops a longer line with its " +
+        'session; fastmcp has no limit. 0: none.',
+    ),
   max_sockets: z.number().int().min(1).max(10_000).default(256),
 });
 
@@ -281,7 +293,9 @@ export const ImagingSection = z.strictObject({
     .refine((list) => new Set(list.map((p) => p.name)).size === list.length, {
       message: 'parameter names must be unique',
     }),
-  blur_factor: z.number().min(0).default(10),
+  // EAA's own (SimulatedSetParameters, its example server): at 10 its default ncc registration
+  // misses by units and the focusing loop fits the neighbouring grid line.
+  blur_factor: z.number().min(0).default(5),
   drift_factor: z.number().min(0).default(10),
   poisson_noise_scale: z.number().min(0).default(100),
   scan_jitter: z.number().min(0).default(0),
@@ -289,7 +303,7 @@ export const ImagingSection = z.strictObject({
   line_scan_return_gaussian_fit: z.boolean().default(true),
   png_bit_depth: z.union([z.literal(8), z.literal(16)]).default(8),
   thumbnails: z.boolean().default(false).describe('Also return small PNGs as MCP image blocks.'),
-  payload_format: z.enum(['both', 'numpy_base64', 'encoded_data']).default('both'),
+  payload_format: z.enum(PAYLOAD_FORMATS).default('encoded_data'),
   keep_last: z
     .number()
     .int()

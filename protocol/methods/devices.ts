@@ -17,7 +17,8 @@ export const deviceMethods = {
       'several devices. GPIB instruments without a driver are not listed: reach them with ' +
       'instrument_query.',
     params: z.strictObject({
-      class: z
+      // Not `class`: a Python keyword, which EAA's client cannot bind as an argument.
+      device_class: z
         .string()
         .min(1)
         .optional()

@@ -59,6 +59,12 @@ export const BUFFER_NAMES = [
   'image_0',
 ] as const;
 
+/**
+ * The array payload forms, one per reply: EAA decodes `encoded_data` since its era E (July 2026)
+ * and `numpy_base64` before. Both in one object would double every buffer sync.
+ */
+export const PAYLOAD_FORMATS = ['encoded_data', 'numpy_base64'] as const;
+
 /** Settings set_attribute / set_config may change, each with the values it allows. */
 export const IMAGING_SETTINGS = {
   line_scan_return_gaussian_fit: z
@@ -89,8 +95,8 @@ export const IMAGING_SETTINGS = {
     .describe('8 (auto-contrast display) or 16.'),
   thumbnails: z.boolean().describe('Also return a small PNG as an MCP image block.'),
   payload_format: z
-    .enum(['both', 'numpy_base64', 'encoded_data'])
-    .describe('Array payload form: both, numpy_base64 (EAA eras B–D) or encoded_data (era E).'),
+    .enum(PAYLOAD_FORMATS)
+    .describe('Array payload form: encoded_data (EAA era E, today) or numpy_base64 (eras B–D).'),
 } as const;
 
 /**
@@ -535,7 +541,37 @@ export function imagingMethods(o: ImagingCatalogOptions) {
         artifact_dir: z.string(),
       }),
     }),
+    get_current_image_info: imageInfoMethod('image_k', 'current'),
+    get_previous_image_info: imageInfoMethod('image_km1', 'previous'),
+    get_initial_image_info: imageInfoMethod('image_0', 'initial'),
   };
+}
+
+/**
+ * EAA's `AcquireImage.get_*_image_info` (`get_image_buffer_info_by_name`), which its focusing
+ * task manager's image registration calls through MCPRPCWrapper: the buffer's pixel size, shape
+ * and dtype, null while the buffer is empty (EAA then refuses to register; it is not an error).
+ */
+function imageInfoMethod(native: 'image_k' | 'image_km1' | 'image_0', which: string) {
+  return defineMethod({
+    title: `${which[0].toUpperCase()}${which.slice(1)} image info`,
+    description:
+      `Pixel size, shape and dtype of the ${which} image buffer (${native}); null values while ` +
+      'it is empty.',
+    params: z.strictObject({}),
+    result: z.object({
+      buffer_name: z.literal(native),
+      psize: z.number().nullable().describe('Pixel size, stage units (the scan step).'),
+      shape: z.array(z.number().int()).nullable().describe('[rows, cols].'),
+      dtype: z.string().nullable(),
+    }),
+    readOnly: true,
+    idempotent: true,
+    destructive: false,
+    resource: null,
+    deadline: { base_ms: 2000 },
+    mcp: true,
+  });
 }
 
 /** The imaging catalog's type. */

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import express from 'express';
 import { Request } from 'zeromq';
 import * as z from 'zod';
 import { serveHttp } from '../../frontend/http/serve-http.js';
@@ -9,12 +12,14 @@ import { createLogger } from '../../launcher/log.js';
  * The MCP floor: labrelay's own HTTP and stdio serving code and the same SDK, with a trivial
  * `health` tool. With a worker endpoint the tool makes one raw REQ round trip to it and nothing
  * else — the least any frontend of this architecture can do — so the difference between that
- * and labrelay is the frontend's own code.
+ * and labrelay is the frontend's own code. `sdk-json` serves with the SDK's own Streamable HTTP
+ * transport in its JSON response mode instead — the SDK alone, the way it can answer a Python
+ * client a result over 1 MiB (its SSE mode cannot).
  *
- *   node floor-server.js http PORT [WORKER]   |   node floor-server.js stdio [WORKER]
+ *   node floor-server.js http|sdk-json PORT [WORKER]   |   node floor-server.js stdio [WORKER]
  */
 const [mode, ...rest] = process.argv.slice(2);
-const port = mode === 'http' ? Number(rest.shift()) : 0;
+const port = mode === 'stdio' ? 0 : Number(rest.shift());
 const workerEndpoint = rest[0];
 const socket = workerEndpoint ? new Request({ linger: 0 }) : undefined;
 socket?.connect(workerEndpoint!);
@@ -82,6 +87,8 @@ const newServer = () => {
 };
 if (mode === 'stdio') {
   await serveStdio(newServer().server);
+} else if (mode === 'sdk-json') {
+  await serveSdkJson();
 } else {
   const log = createLogger('floor', 'warn');
   const endpoint = await serveHttp({
@@ -97,3 +104,26 @@ if (mode === 'stdio') {
 // Exit normally on a signal so that `node --cpu-prof` writes its profile.
 process.on('SIGINT', () => process.exit(0));
 process.on('SIGTERM', () => process.exit(0));
+
+/** The SDK's StreamableHTTPServerTransport with enableJsonResponse, one per session, as its docs. */
+async function serveSdkJson(): Promise<void> {
+  const transports = new Map<string, StreamableHTTPServerTransport>();
+  const app = express();
+  app.use(express.json({ limit: '16mb' }));
+  app.all('/mcp', async (req, res) => {
+    const id = req.headers['mcp-session-id'];
+    let transport = typeof id === 'string' ? transports.get(id) : undefined;
+    if (!transport) {
+      const created = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        enableJsonResponse: true,
+        onsessioninitialized: (sid) => void transports.set(sid, created),
+      });
+      await newServer().server.connect(created);
+      transport = created;
+    }
+    await transport.handleRequest(req, res, req.body);
+  });
+  await new Promise<void>((resolve) => app.listen(port, '127.0.0.1', () => resolve()));
+  process.stderr.write(`floor ready http://127.0.0.1:${port}/mcp\n`);
+}

@@ -210,7 +210,7 @@ export async function benchGpib(options: { queries: number }): Promise<GpibFigur
     // The device layer: the scan binds tcp-fast/22 to the HP34401A driver.
     await direct.call('bus_scan', { bridge_name: 'tcp-fast' });
     for (let i = 0; i < 100; i++) {
-      const listed = (await direct.call('list_devices', { class: 'HP34401A' })) as {
+      const listed = (await direct.call('list_devices', { device_class: 'HP34401A' })) as {
         devices: unknown[];
       };
       if (listed.devices.length > 0) break;

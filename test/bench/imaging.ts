@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { encodeNpy } from '../../worker/imaging/npy.js';
 import { encodePng8 } from '../../worker/imaging/png.js';
@@ -9,6 +8,7 @@ import { labConfig } from '../helpers/lab.js';
 import { LabrelayProcess } from '../helpers/labrelay-process.js';
 import { connectHttp } from '../helpers/mcp-client.js';
 import { freePorts } from '../helpers/ports.js';
+import { startFloor, startWorkerAndFrontend } from './bench-processes.js';
 import { rawWorkerClient } from './raw-worker-client.js';
 import { ms, summarize, type Latency } from './stats.js';
 
@@ -51,7 +51,7 @@ export interface ImagingFigures {
   memory: { acquisitions: number; side: number; rss_mb: Array<{ after: number; rss_mb: number }> };
 }
 
-type PayloadForm = 'numpy_base64' | 'both';
+type PayloadForm = 'encoded_data' | 'numpy_base64';
 
 /**
  * acquire_image at 512², 1024² and 2048² with its PNG, .npy and sidecar, in process stage by
@@ -75,24 +75,8 @@ export async function benchImaging(options: {
   const processes: LabrelayProcess[] = [];
   const closers: Array<() => unknown> = [];
   try {
-    const quiet = { env: { LABRELAY_LOG_LEVEL: 'warn' } };
-    const worker = LabrelayProcess.spawn(['worker', '--config', configPath], {
-      env: { LABRELAY_LOG_LEVEL: 'info' },
-    });
-    processes.push(worker);
-    await worker.waitFor(/worker ready/);
-    const frontend = LabrelayProcess.spawn(['frontend', '--config', configPath], {
-      env: { LABRELAY_LOG_LEVEL: 'info' },
-    });
-    processes.push(frontend);
-    const [, url] = await frontend.waitFor(/MCP over Streamable HTTP at (\S+)/);
-    const floor = LabrelayProcess.spawnCommand(
-      process.execPath,
-      [fileURLToPath(new URL('./floor-server.js', import.meta.url)), 'http', String(floorPort)],
-      quiet,
-    );
-    processes.push(floor);
-    const [, floorUrl] = await floor.waitFor(/floor ready (\S+)/);
+    const { worker, url } = await startWorkerAndFrontend(configPath, processes);
+    const floorUrl = await startFloor('http', floorPort, processes);
 
     const direct = rawWorkerClient(endpoint);
     closers.push(direct.close);
@@ -123,7 +107,7 @@ export async function benchImaging(options: {
     );
     const args = { buffer_name: 'current' };
     const forms = {} as Record<PayloadForm, { direct: Latency; mcp: Latency }>;
-    for (const form of ['numpy_base64', 'both'] as const) {
+    for (const form of ['encoded_data', 'numpy_base64'] as const) {
       await direct.call('set_config', { name: 'payload_format', value: form });
       await direct.call('get_image_array_payload', args);
       forms[form] = {
@@ -150,12 +134,12 @@ export async function benchImaging(options: {
         base64_in_process: base64,
         mcp_floor: floorRun,
         direct: {
+          encoded_data: throughput(forms.encoded_data.direct),
           numpy_base64: throughput(forms.numpy_base64.direct),
-          both: throughput(forms.both.direct),
         },
         mcp: {
+          encoded_data: throughput(forms.encoded_data.mcp),
           numpy_base64: throughput(forms.numpy_base64.mcp),
-          both: throughput(forms.both.mcp),
         },
       },
       memory: { acquisitions: options.acquisitions, side: 512, rss_mb: rss },
@@ -245,11 +229,11 @@ export function imagingTable(f: ImagingFigures): string[] {
     '| path | ms p50 | MB/s | of in-process base64 |',
     '|---|---|---|---|',
     row('base64 in process (the limit)', p.base64_in_process),
-    row('MCP floor: the SDK serving a base64 string of the same size', p.mcp_floor),
+    row("MCP floor: labrelay's transport serving a base64 string of the same size", p.mcp_floor),
+    row('direct worker call, encoded_data (default)', p.direct.encoded_data),
     row('direct worker call, numpy_base64', p.direct.numpy_base64),
-    row('direct worker call, both forms (default)', p.direct.both),
+    row('MCP over HTTP, encoded_data (default)', p.mcp.encoded_data),
     row('MCP over HTTP, numpy_base64', p.mcp.numpy_base64),
-    row('MCP over HTTP, both forms (default)', p.mcp.both),
     '',
     `Worker resident memory over ${f.memory.acquisitions} acquisitions of ${f.memory.side}² after 50 ` +
       `to warm up: ${rss.map((r) => r.rss_mb.toFixed(0)).join(' → ')} MB ` +

@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../helpers/labrelay-process.js';
 import { benchCore, coreTable, coreTargets } from './core.js';
+import { benchEaaSync, eaaSyncTable } from './eaa-sync.js';
 import { benchCurve, curveTable } from './fleet.js';
 import { benchGpib, gpibTable } from './gpib.js';
 import { benchImaging, imagingTable } from './imaging.js';
@@ -12,7 +13,7 @@ import { benchTango, tangoTable } from './tango.js';
  * `npm run bench`: measures labrelay on this machine and writes the figures as JSON to
  * .bench/results.json (git-ignored) and markdown tables to stdout. Timings live here, never in
  * tests: a test asserts behaviour, a benchmark reports numbers against their limits.
- * `--quick` takes fewer samples, for a smoke run; `--only core|gpib|imaging|fleet|tango` runs one section.
+ * `--quick` takes fewer samples, for a smoke run; `--only core|gpib|imaging|eaa|fleet|tango` runs one section.
  */
 const quick = process.argv.includes('--quick');
 const only = process.argv[process.argv.indexOf('--only') + 1];
@@ -47,6 +48,17 @@ if (run('imaging')) {
   );
   results.imaging = imaging;
   lines.push('### Imaging: the simulated microscope', '', ...imagingTable(imaging), '');
+}
+
+if (run('eaa')) {
+  const sync = await benchEaaSync({ samples: quick ? 5 : 15 });
+  results.eaa_sync = sync;
+  lines.push(
+    '### EAA buffer sync: get_attribute_payload("image_k") through fastmcp\'s Client over HTTP',
+    '',
+    ...eaaSyncTable(sync),
+    '',
+  );
 }
 
 if (run('fleet')) {

@@ -13,6 +13,6 @@ export function rawWorkerClient(endpoint: string) {
       if (reply.status !== 'ok') throw new Error(`${method}: ${JSON.stringify(reply.error)}`);
       return reply.result;
     },
-    close: () => socket.close(),
+    close: async () => socket.close(),
   };
 }

@@ -87,6 +87,47 @@ describe('large results and images', () => {
     });
   });
 
+  it.each([
+    [
+      'encoded_data (EAA era E)',
+      { encoded_data: { type: 'array', dtype: 'float32', shape: [2, 3] } },
+    ],
+    ['numpy_base64 (eras B–D)', { encoding: 'numpy_base64', dtype: 'float32', shape: [2, 3] }],
+  ])(
+    'describes a %s payload in the text block, whatever its size: the pixels travel once',
+    (_, form) => {
+      const data = Buffer.alloc(24, 7).toString('base64');
+      const payload = JSON.parse(JSON.stringify(form));
+      const fields = payload.encoded_data ?? payload;
+      fields.data = data;
+      const result = toToolResult(
+        'get_attribute_payload',
+        { id: '1', status: 'ok', result: payload },
+        true,
+      );
+      expect(result.structuredContent).toEqual({ result: payload });
+      const text = JSON.parse((result.content[0] as { text: string }).text);
+      expect(text.encoded_data ?? text).toEqual({
+        ...fields,
+        data: '<float32 [2, 3], 24 bytes: base64 in structuredContent>',
+      });
+    },
+  );
+
+  it("describes a device's binary result (Asyncroscopy's encoding base64) the same way", () => {
+    const payload = Buffer.alloc(10, 1).toString('base64');
+    const result = toToolResult(
+      'EELS_acquire',
+      { id: '1', status: 'ok', result: { encoding: 'base64', metadata: { shape: [10] }, payload } },
+      false,
+    );
+    expect(JSON.parse((result.content[0] as { text: string }).text)).toEqual({
+      encoding: 'base64',
+      metadata: { shape: [10] },
+      payload: '<10 bytes: base64 in structuredContent>',
+    });
+  });
+
   it('moves mcp_images into image content blocks and out of structuredContent and the schema', () => {
     const result = toToolResult(
       'acquire_image',

@@ -42,8 +42,10 @@ export function deviceRuntime(o: {
   let n = 0;
   const send = async (method: string, params: unknown = {}): Promise<ReplyEnvelope> =>
     JSON.parse(
-      await runtime.dispatcher.handle(
-        Buffer.from(JSON.stringify({ id: `r${++n}`, method, params })),
+      String(
+        await runtime.dispatcher.handle(
+          Buffer.from(JSON.stringify({ id: `r${++n}`, method, params })),
+        ),
       ),
     );
   const tool = (name: string) => runtime.describe().methods.find((m) => m.name === name);

@@ -26,6 +26,8 @@ export interface LabOptions {
   extra?: string;
   /** YAML lines added to the worker section, e.g. `  reply_cache: { entries: 100 }`. */
   worker?: string;
+  /** YAML lines added to the frontend section, e.g. `  stdio_max_message_bytes: 0`. */
+  frontend?: string;
 }
 
 /** Writes a config for a test lab: free ports, a fresh data directory, diagnostics on. */
@@ -45,6 +47,7 @@ export async function labConfig(options: LabOptions = {}): Promise<Omit<Lab, 'pr
 ${options.worker ?? ''}
 frontend:
   port: ${httpPort}
+${options.frontend ?? ''}
 launcher:
   restart_initial_delay_ms: ${options.restartDelayMs ?? 100}
 ${options.extra ?? ''}`,

@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { isolatingFetch } from './isolating-fetch.js';
+import { isPythonParameterName } from '../../protocol/index.js';
 import { ENTRY } from './labrelay-process.js';
 
 /** The SDK's own client over Streamable HTTP. */
@@ -31,4 +32,18 @@ export async function connectStdio(
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   await client.connect(transport);
   return { client, stderr: () => stderr };
+}
+
+/**
+ * `tool(argument)` for every listed argument a Python client cannot bind as a keyword (EAA's
+ * MCPTool builds a signature from each tool's input properties); empty when all can.
+ */
+export function argumentsPythonCannotBind(
+  tools: Array<{ name: string; inputSchema: { properties?: object } }>,
+): string[] {
+  return tools.flatMap((t) =>
+    Object.keys(t.inputSchema.properties ?? {})
+      .filter((name) => !isPythonParameterName(name))
+      .map((name) => `${t.name}(${name})`),
+  );
 }

@@ -7,7 +7,7 @@ import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeNpy } from '../../worker/imaging/npy.js';
 import { ENTRY, LabrelayProcess, ROOT, stopAllProcesses } from '../helpers/labrelay-process.js';
-import { connectHttp } from '../helpers/mcp-client.js';
+import { argumentsPythonCannotBind, connectHttp } from '../helpers/mcp-client.js';
 import { toolCalls } from '../helpers/tool-calls.js';
 import { freePorts } from '../helpers/ports.js';
 
@@ -61,6 +61,7 @@ afterAll(async () => {
 describe('the plugin example (examples/my-detector.js)', () => {
   it("serves the plugin's commands and attributes as typed tools", async () => {
     const { tools } = await client.listTools();
+    expect(argumentsPythonCannotBind(tools)).toEqual([]);
     const byName = new Map(tools.map((t) => [t.name, t]));
     for (const name of [
       'MyDetector_arm',
@@ -129,7 +130,7 @@ describe('the plugin example (examples/my-detector.js)', () => {
   });
 
   it('lists the plugin device with its origin, and prints devices and tools with --verbose', async () => {
-    const { devices } = await ok('list_devices', { class: 'MyDetector' });
+    const { devices } = await ok('list_devices', { device_class: 'MyDetector' });
     expect(devices).toEqual([
       {
         name: 'detector',

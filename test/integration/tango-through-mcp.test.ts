@@ -5,7 +5,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LabrelayProcess, ROOT, stopAllProcesses } from '../helpers/labrelay-process.js';
-import { connectHttp } from '../helpers/mcp-client.js';
+import { argumentsPythonCannotBind, connectHttp } from '../helpers/mcp-client.js';
 import { freePorts } from '../helpers/ports.js';
 import { startTangoTest } from '../helpers/tango.js';
 import { toolCalls } from '../helpers/tool-calls.js';
@@ -71,6 +71,7 @@ it('lists TangoTest commands as tools, without the blocked ones', async () => {
     required: ['arg'],
   });
   expect(lab.stderr).toMatch(/tool TangoTest_DevDouble\(/);
+  expect(argumentsPythonCannotBind(tools)).toEqual([]);
 });
 
 it('echoes a float, a string and an array of DevLong through the real device server', async () => {
@@ -117,6 +118,9 @@ it('the launcher restarts a bridge that died; its tools fail fast meanwhile and 
   const pid = Number(/tango bridge started pid=(\d+)/.exec(lab.stderr)![1]);
   process.kill(pid, 'SIGKILL');
   await lab.waitFor(/tango bridge killed by SIGKILL; restarting/);
+  // The launcher's line comes before the frontend hears of the exit; a call between the two
+  // would be sent and end as "stopped while this call was running". Wait for the frontend.
+  await lab.waitFor(/worker "tango" is down/, 10_000);
   expect(await errorText('TangoTest_DevDouble', { arg: 1 })).toMatch(
     /worker "tango" \(tcp:\/\/127\.0\.0\.1:\d+\) is unavailable: tango bridge killed by SIGKILL.*\[UNAVAILABLE\]$/,
   );

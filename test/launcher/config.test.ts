@@ -42,10 +42,10 @@ describe('parseConfig', () => {
     expect(imaging).toMatchObject({
       seed: 1,
       parameters: [{ name: 'z', true_value: 3, lower: 0, upper: 10 }],
-      blur_factor: 10,
+      blur_factor: 5,
       poisson_noise_scale: 100,
       line_scan_return_gaussian_fit: true,
-      payload_format: 'both',
+      payload_format: 'encoded_data',
       keep_last: 0,
     });
     expect(imaging.scan_threads).toBeGreaterThanOrEqual(1);

@@ -383,7 +383,7 @@ describe('envelopes: every message gets exactly one reply, worded as the TypeScr
       'invalid params for health: unknown parameter "x"; this method takes no parameters',
     );
     expect((await fails('cancel', {})).data).toMatchObject({ path: ['params', 'id'] });
-    expect((await fails('list_devices', { class: '' })).code).toBe('INVALID_PARAMS');
+    expect((await fails('list_devices', { device_class: '' })).code).toBe('INVALID_PARAMS');
   });
 
   it('counts requests and errors in worker_status, and names the audit log', async () => {

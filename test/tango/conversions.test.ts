@@ -244,3 +244,21 @@ print(json.dumps({"targets": [[t.name, t.url, t.origin] for t in d._candidates()
     });
   });
 });
+
+describe('argument names', () => {
+  it("lists a command's :param name Python cannot bind under its safe name (EAA's MCPTool binds every one)", () => {
+    const out = python(`
+import json
+from labrelay_tango.tools import param_name
+print(json.dumps([param_name(d, several) for d, several in [
+    (":param in: the value", False),
+    (":param lambda: a factor", False),
+    ("@param 2theta: an angle", False),
+    (":param volts: the output", False),
+    (":param device: which", True),
+    ("no documented name", False),
+]]))
+`);
+    expect(out).toEqual(['in_', 'lambda_', 'p_2theta', 'volts', 'arg', 'arg']);
+  });
+});

@@ -277,7 +277,7 @@ describe('describe', () => {
   it('lists devices, filtered by class', async () => {
     const all = await client.request('list_devices', {});
     expect(all).toMatchObject({ status: 'ok', result: { devices: [{ name: 'sys/tg_test/1' }] } });
-    expect(await client.request('list_devices', { class: 'Nope' })).toMatchObject({
+    expect(await client.request('list_devices', { device_class: 'Nope' })).toMatchObject({
       status: 'ok',
       result: { devices: [], classes: [] },
     });

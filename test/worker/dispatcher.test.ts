@@ -74,7 +74,9 @@ function setup(options: { queueTimeoutMs?: number; audit?: AuditLog } = {}) {
     params: unknown = {},
     id = `r${++n}`,
   ): Promise<ReplyEnvelope> =>
-    JSON.parse(await dispatcher.handle(Buffer.from(JSON.stringify({ id, method, params }))));
+    JSON.parse(
+      String(await dispatcher.handle(Buffer.from(JSON.stringify({ id, method, params })))),
+    );
   return { dispatcher, send, trace, calls, progress };
 }
 

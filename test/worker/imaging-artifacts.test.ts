@@ -119,13 +119,16 @@ describe('line scans and settings', () => {
     }
   });
 
-  it('changes the payload form at run time', async () => {
-    await client.call('set_attribute', { name: 'payload_format', value: 'encoded_data' });
+  it('sends one payload form, changed at run time: the pixels travel once', async () => {
+    const current = await client.call('get_image_array_payload', { buffer_name: 'current' });
+    expect(Object.keys(current)).toEqual(['encoded_data']);
+    await client.call('set_attribute', { name: 'payload_format', value: 'numpy_base64' });
     try {
-      const payload = await client.call('get_image_array_payload', { buffer_name: 'current' });
-      expect(Object.keys(payload)).toEqual(['encoded_data']);
+      const legacy = await client.call('get_image_array_payload', { buffer_name: 'current' });
+      expect(Object.keys(legacy)).toEqual(['encoding', 'dtype', 'shape', 'data']);
+      expect((legacy as any).data).toBe((current as any).encoded_data.data);
     } finally {
-      await client.call('set_attribute', { name: 'payload_format', value: 'both' });
+      await client.call('set_attribute', { name: 'payload_format', value: 'encoded_data' });
     }
   });
 
@@ -133,7 +136,7 @@ describe('line scans and settings', () => {
     const refused = client.call('set_attribute', { name: 'payload_format', value: 'npz' });
     await expect(refused).rejects.toThrow(WorkerError);
     await expect(refused).rejects.toThrow(
-      /setting "payload_format" = "npz" is not allowed: .*both, numpy_base64 \(EAA eras B–D\) or encoded_data/,
+      /setting "payload_format" = "npz" is not allowed: .*encoded_data \(EAA era E, today\) or numpy_base64 \(eras B–D\)/,
     );
   });
 });
@@ -161,9 +164,11 @@ describe('attributes', () => {
       expect(await get('psize_k')).toBe(0.5);
       expect(await get('psize_km1')).toBeNull();
       expect(await get('parameter_history')).toEqual({ z: [5] });
-      expect(await get('blur')).toBeCloseTo(2, 10); // |5 − 3| / 10 × blur_factor 10
+      expect(await get('blur')).toBeCloseTo(1, 10); // |5 − 3| / 10 × blur_factor 5
       expect(await get('offset')).toEqual([0, 0]); // the first parameters set are the reference
-      expect(await get('image_0')).toMatchObject({ dtype: 'float32', shape: [20, 40] });
+      expect(await get('image_0')).toMatchObject({
+        encoded_data: { type: 'array', dtype: 'float32', shape: [20, 40] },
+      });
     } finally {
       own.close();
       fresh.process.child.kill('SIGTERM');

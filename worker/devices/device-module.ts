@@ -18,9 +18,9 @@ export function deviceModule(o: DeviceToolOptions & { log: Logger }): MethodModu
       tools,
       methods: { ...deviceMethods, ...tools.methods },
       handlers: {
-        list_devices: (params: { class?: string }) => ({
-          devices: tools.devices.filter((d) => !params.class || d.class === params.class),
-          classes: tools.classes.filter((c) => !params.class || c.name === params.class),
+        list_devices: ({ device_class: only }: { device_class?: string }) => ({
+          devices: tools.devices.filter((d) => !only || d.class === only),
+          classes: tools.classes.filter((c) => !only || c.name === only),
         }),
         ...tools.handlers,
       } as Record<string, Handler>,

@@ -2,6 +2,8 @@ import * as z from 'zod';
 import {
   WorkerError,
   describeMethod,
+  listedUnder,
+  pythonParameterNames,
   type Catalog,
   type DeviceClassDescription,
   type DeviceDescription,
@@ -182,7 +184,11 @@ class Target {
         : spec.params
     ).strict();
     const resources = new Set(this.names.map((n) => this.o.registry.get(n)!.resource));
-    const inputSchema = z.toJSONSchema(params, { io: 'input' }) as Record<string, unknown>;
+    const argumentNames = renamedForPython(Object.keys(spec.params.shape));
+    const inputSchema = listedUnder(
+      z.toJSONSchema(params, { io: 'input' }) as Record<string, unknown>,
+      argumentNames,
+    );
     const outputSchema = z.toJSONSchema(spec.result, { io: 'output' }) as Record<string, unknown>;
     return {
       title: `${className} ${command.replace(/_/g, ' ')}`,
@@ -202,6 +208,7 @@ class Target {
       // Describes it; resourceFor decides it per call from the device.
       resource: resources.size === 1 ? [...resources][0] : 'device:{device}',
       resourceFor: (p) => this.lookup(p)?.resource ?? `device:${this.nameOf(p)}`,
+      ...(argumentNames ? { argumentNames } : {}),
       deadline: spec.deadline ?? DEFAULT_DEADLINE,
       mcp: true,
     };
@@ -232,6 +239,17 @@ class Target {
     const device = this.o.registry.get(this.nameOf(params));
     return device?.deviceClass === this.deviceClass ? device : undefined;
   }
+}
+
+/**
+ * listed → declared for the fields a Python client could not bind (a plugin's `from`, `gate-ms`),
+ * or undefined when every name is safe, as all of labrelay's own drivers' are.
+ */
+function renamedForPython(declared: string[]): Record<string, string> | undefined {
+  const renamed = [...pythonParameterNames(declared)].filter(([own, listed]) => own !== listed);
+  return renamed.length
+    ? Object.fromEntries(renamed.map(([own, listed]) => [listed, own]))
+    : undefined;
 }
 
 function attributeGetter(attr: AttributeSpec): CommandSpec {

@@ -6,6 +6,7 @@ import type { ImagingDeps, ImagingSettings } from '../handlers/imaging/deps.js';
 import { imagingModule } from '../handlers/imaging/index.js';
 import type { MethodModule } from '../handlers/types.js';
 import { AcquisitionBuffers } from './acquisition-buffers.js';
+import type { PayloadFormat } from './array-payload.js';
 import { ImagingArtifacts } from './imaging-artifacts.js';
 import { SimMicroscope } from './sim-microscope.js';
 
@@ -28,7 +29,7 @@ export interface ImagingConfig {
   line_scan_return_gaussian_fit: boolean;
   png_bit_depth: 8 | 16;
   thumbnails: boolean;
-  payload_format: 'both' | 'numpy_base64' | 'encoded_data';
+  payload_format: PayloadFormat;
   keep_last: number;
   max_samples: number;
   scan_threads: number;

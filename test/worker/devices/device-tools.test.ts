@@ -278,11 +278,76 @@ describe('device tools', () => {
     });
   });
 
+  it('lists a field Python cannot bind under a safe name, maps it back, and names it so in errors', async () => {
+    // A plugin author's natural names: a keyword, a hyphen, a leading digit (EAA's MCPTool
+    // would fail to build on any of them).
+    const runs: unknown[] = [];
+    const Shutter = defineDeviceClass({
+      name: 'Shutter',
+      doc: 'A shutter with awkward field names.',
+      commands: {
+        open: command({
+          doc: 'Open the shutter for a while.',
+          params: z
+            .object({
+              from: z.enum(['front', 'back']).describe('Which blade moves.'),
+              'gate-ms': quantity({ doc: 'Gate time', unit: 'ms', min: 1, max: 1000 }),
+              '2theta': z.number().min(0).max(90).default(0),
+            })
+            .superRefine((p, ctx) => {
+              if (p.from === 'back' && p['gate-ms'] > 10) {
+                ctx.addIssue({ code: 'custom', path: ['gate-ms'], message: 'back blade: ≤ 10 ms' });
+              }
+            }),
+          result: z.object({ ok: z.boolean() }),
+          run: (_ctx, params) => {
+            runs.push(params);
+            return { ok: true };
+          },
+        }),
+      },
+    });
+    const lab = setup();
+    lab.registry.add({
+      name: 'sh',
+      deviceClass: Shutter,
+      state: {},
+      resource: 'r',
+      origin: 'test',
+    });
+    lab.runtime.refresh();
+    const open = lab.tool('Shutter_open')!;
+    expect(Object.keys(open.inputSchema.properties as object)).toEqual([
+      'from_',
+      'gate_ms',
+      'p_2theta',
+    ]);
+    expect(open.inputSchema.required).toEqual(['from_', 'gate_ms']);
+    expect(open.description).toContain('gate_ms: ms, 1 … 1000');
+
+    expect(await lab.send('Shutter_open', { from_: 'front', gate_ms: 5 })).toMatchObject({
+      status: 'ok',
+    });
+    expect(runs).toEqual([{ from: 'front', 'gate-ms': 5, '2theta': 0 }]);
+
+    const range = (await lab.send('Shutter_open', { from_: 'front', gate_ms: 5000 })) as any;
+    expect(range.error).toMatch(/^invalid params for Shutter_open: "gate_ms" = 5000: /);
+    expect(range.data.path).toEqual(['params', 'gate_ms']);
+    const refined = (await lab.send('Shutter_open', { from_: 'back', gate_ms: 50 })) as any;
+    expect(refined.error).toMatch(/"gate_ms" = 50: back blade/);
+    const natural = (await lab.send('Shutter_open', { from: 'front', gate_ms: 5 })) as any;
+    expect(natural).toMatchObject({ status: 'error', code: 'INVALID_PARAMS' });
+    expect(natural.error).toMatch(/unknown parameter "from"; it is listed as "from_"/);
+    const unknown = (await lab.send('Shutter_open', { from_: 'front', gate_ms: 5, x: 1 })) as any;
+    expect(unknown.error).toMatch(/allowed: from_, gate_ms, p_2theta/);
+    expect(runs).toHaveLength(1);
+  });
+
   it('list_devices reports devices and classes, filtered by class', async () => {
     const lab = setup();
     lab.registry.add({ ...supply('psu', 'r', []), info: { serial: 'S1', skip: undefined } });
     lab.runtime.refresh();
-    const reply = (await lab.send('list_devices', { class: 'Supply' })) as any;
+    const reply = (await lab.send('list_devices', { device_class: 'Supply' })) as any;
     expect(reply.result.devices).toEqual([
       { name: 'psu', class: 'Supply', origin: 'test', resource: 'r', info: { serial: 'S1' } },
     ]);
@@ -291,7 +356,7 @@ describe('device tools', () => {
       'Supply_measure',
       'Supply_reset',
     ]);
-    expect((await lab.send('list_devices', { class: 'Nope' })) as any).toMatchObject({
+    expect((await lab.send('list_devices', { device_class: 'Nope' })) as any).toMatchObject({
       result: { devices: [] },
     });
   });

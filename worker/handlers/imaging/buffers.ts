@@ -6,11 +6,17 @@ import { cOrder } from '../../imaging/image-view.js';
 import { encodeNpy } from '../../imaging/npy.js';
 import type { ImagingDeps, ImagingHandlers } from './deps.js';
 
-/** get_image_array_payload, get_attribute_payload, dump_array, get_state: answered from memory. */
+/** The payload, info, dump and state methods: answered from memory, never queued. */
 export function bufferHandlers(
   deps: ImagingDeps,
 ): ImagingHandlers<
-  'get_image_array_payload' | 'get_attribute_payload' | 'dump_array' | 'get_state'
+  | 'get_image_array_payload'
+  | 'get_attribute_payload'
+  | 'dump_array'
+  | 'get_state'
+  | 'get_current_image_info'
+  | 'get_previous_image_info'
+  | 'get_initial_image_info'
 > {
   const { buffers, settings } = deps;
   const payload = (view: ndarray.NdArray<Float32Array>) =>
@@ -32,7 +38,21 @@ export function bufferHandlers(
     return image;
   };
 
+  const info = <N extends 'image_k' | 'image_km1' | 'image_0'>(name: N) => {
+    const image = buffers[name];
+    return {
+      buffer_name: name,
+      psize: image?.psize ?? null,
+      shape: image ? image.view.shape : null,
+      dtype: image ? 'float32' : null,
+    };
+  };
+
   return {
+    get_current_image_info: () => info('image_k'),
+    get_previous_image_info: () => info('image_km1'),
+    get_initial_image_info: () => info('image_0'),
+
     get_image_array_payload: ({ buffer_name }) => {
       const image = required(buffer_name);
       return payload(image.view);

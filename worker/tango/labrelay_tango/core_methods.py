@@ -42,7 +42,12 @@ FIELDS = {
     "cancel": [Field("id", TextType(), True, "Request id of the operation to cancel.")],
     "worker_status": [],
     "list_devices": [
-        Field("class", TextType(), False, "Only devices of this class, e.g. HP34401A; default all.")
+        Field(
+            "device_class",
+            TextType(),
+            False,
+            "Only devices of this class, e.g. HP34401A; default all.",
+        )
     ],
 }
 

@@ -177,7 +177,7 @@ class Dispatcher:
             return dumps(self._cancel(checked["id"]))
         if method == "worker_status":
             return dumps(self._status())
-        return dumps(self.catalog.list_devices(checked.get("class")))
+        return dumps(self.catalog.list_devices(checked.get("device_class")))
 
     def _status(self):
         now = time.monotonic()

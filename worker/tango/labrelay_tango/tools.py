@@ -13,6 +13,7 @@ import re
 
 from .description import tool_description
 from .params import Field
+from .python_names import python_parameter_name
 from .tango_types import (
     Unsupported,
     attribute_type,
@@ -162,9 +163,11 @@ def _method(
 
 def param_name(in_desc, several):
     """Asyncroscopy's rule: the name after `:param` / `@param` in the input description, else
-    `arg` (and `arg` too when the name would clash with the device argument)."""
+    `arg` (and `arg` too when the name would clash with the device argument). The one argument
+    maps to the command's argin whatever it is called, so a name Python cannot bind (`in`,
+    `2theta`) is listed as its safe form (`in_`, `p_2theta`) with nothing to map back."""
     match = _PARAM_NAME.search(in_desc or "")
-    name = match.group(1) if match else "arg"
+    name = python_parameter_name(match.group(1)) if match else "arg"
     return "arg" if several and name == "device" else name
 
 

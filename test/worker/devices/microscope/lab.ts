@@ -25,7 +25,7 @@ export function imagingConfig(over: Partial<ImagingConfig> = {}): ImagingConfig 
     line_scan_return_gaussian_fit: true,
     png_bit_depth: 8,
     thumbnails: false,
-    payload_format: 'both',
+    payload_format: 'encoded_data',
     keep_last: 0,
     max_samples: 4096,
     scan_threads: 0,
@@ -83,7 +83,7 @@ export function microscopeLab(
     id = `r${++n}`,
   ): Promise<ReplyEnvelope> =>
     JSON.parse(
-      await runtime.dispatcher.handle(Buffer.from(JSON.stringify({ id, method, params }))),
+      String(await runtime.dispatcher.handle(Buffer.from(JSON.stringify({ id, method, params })))),
     );
   /** The result of a call that must succeed. */
   const ok = async (method: string, params: Record<string, unknown> = {}): Promise<any> => {

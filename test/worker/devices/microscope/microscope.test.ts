@@ -52,7 +52,9 @@ describe('Microscope', () => {
     expect(state.counter_acquire_image).toBe(1);
     expect(state.buffers.image_k).toEqual({ shape: [256, 256], psize: 200 / 256 });
     const payload = await lab.ok('get_image_array_payload', { buffer_name: 'current' });
-    expect(Buffer.from(payload.data, 'base64').equals(Buffer.from(npy.data.buffer))).toBe(true);
+    expect(
+      Buffer.from(payload.encoded_data.data, 'base64').equals(Buffer.from(npy.data.buffer)),
+    ).toBe(true);
   });
 
   it('get_image(exposure_ms) spreads the exposure over the frame, and the dose sets the counts', async () => {

@@ -1,5 +1,10 @@
 import { expect, it } from 'vitest';
-import { stringifyWithSplices } from '../../worker/splice-json.js';
+import {
+  markPlain,
+  markPlainParsed,
+  serializeWithSplices,
+  stringifyWithSplices,
+} from '../../protocol/splice-json.js';
 
 const long = (unit: string) => unit.repeat(Math.ceil(70_000 / unit.length));
 
@@ -19,7 +24,31 @@ it('gives byte for byte what JSON.stringify gives, whatever the long strings hol
   ];
   for (const value of values) {
     expect(stringifyWithSplices(value)).toBe(JSON.stringify(value));
+    // The bytes, written part by part, are the UTF-8 of the same text.
+    expect(serializeWithSplices(value, '{"r":', '}\n')).toEqual(
+      Buffer.from(`{"r":${JSON.stringify(value)}}\n`),
+    );
   }
+});
+
+it('trusts a plain mark once, and a parsed mark only where the JSON proves it', () => {
+  const base64 = Buffer.alloc(60_000, 0x11).toString('base64');
+  markPlain(base64);
+  expect(serializeWithSplices({ data: base64 })).toEqual(
+    Buffer.from(JSON.stringify({ data: base64 })),
+  );
+  // Strings parsed from JSON without a backslash hold nothing to escape; with one they may.
+  for (const value of [{ data: long('plain') }, { data: long('q"q'), ctl: long('a\n') }]) {
+    const frame = Buffer.from(JSON.stringify(value));
+    const parsed = JSON.parse(frame.toString());
+    markPlainParsed(frame, parsed);
+    expect(serializeWithSplices(parsed)).toEqual(frame);
+  }
+  // Non-ASCII is never marked: its Latin-1 bytes would not be its UTF-8.
+  const accented = JSON.stringify({ data: long('é') });
+  const parsed = JSON.parse(accented);
+  markPlainParsed(Buffer.from(accented), parsed);
+  expect(serializeWithSplices(parsed)).toEqual(Buffer.from(accented));
 });
 
 it('round-trips a large payload through JSON.parse', () => {
