@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { ERROR_CODES, type ErrorCode } from './error-codes.js';
 import type { ErrorData, WireError } from './worker-error.js';
 
@@ -119,10 +120,18 @@ function describeValue(value: unknown): string {
   return `${kindOf(value)} ${json.length > 60 ? json.slice(0, 57) + '...' : json}`;
 }
 
-/** Decodes a frame without copying it first (Buffer.from(buffer) would copy every byte). */
+/**
+ * Decodes a frame without copying it first (Buffer.from(buffer) would copy every byte). A frame
+ * of ASCII (every base64 payload) decodes as such, about 4× faster than UTF-8 once isAscii has
+ * proved it, which takes a fraction of a millisecond per megabyte.
+ */
 function utf8Text(raw: Uint8Array): string {
   const bytes = Buffer.isBuffer(raw)
     ? raw
     : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (bytes.length >= ASCII_CHECK_AT && isAscii(bytes)) return bytes.toString('ascii');
   return bytes.toString('utf8');
 }
+
+/** Below this a frame decodes as UTF-8 straight away: the check would cost more than it saves. */
+const ASCII_CHECK_AT = 4096;
