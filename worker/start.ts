@@ -5,18 +5,18 @@ import {
   type CurveServerKeys,
   type Logger,
 } from '../protocol/index.js';
-import { CurveAuthenticator } from './curve-authenticator.js';
+import { CurveAuthenticator } from './engine/curve-authenticator.js';
 import { ArtifactStore } from './artifacts/artifact-store.js';
-import { AuditLog } from './audit-log.js';
+import { AuditLog } from './engine/audit-log.js';
 import type { BridgeConfig } from './gpib/bridge-config.js';
 import { BridgeManager, type LinkFactory } from './gpib/bridge-manager.js';
-import { gpibModule } from './handlers/gpib/index.js';
-import { createImaging, type ImagingConfig } from './imaging/create-module.js';
-import { EventsPublisher } from './events-publisher.js';
+import { gpibModule } from './gpib/handlers/index.js';
+import { createImaging, type ImagingConfig } from './microscope/create-module.js';
+import { EventsPublisher } from './engine/events-publisher.js';
 import { BlockingRules, type BlockingConfig } from './devices/blocking.js';
 import { deviceModule } from './devices/device-module.js';
 import { DeviceRegistry } from './devices/device-registry.js';
-import { bindGpibDevices } from './devices/gpib/index.js';
+import { bindGpibDevices } from './gpib/devices/index.js';
 import {
   closePlugins,
   importPlugins,
@@ -24,11 +24,11 @@ import {
   type PluginEntry,
 } from './devices/plugin-loader.js';
 import { formatDevices } from './devices/print-devices.js';
-import { diagnosticsModule } from './handlers/diagnostics.js';
-import type { MethodModule } from './handlers/types.js';
-import type { ReplyCacheLimits } from './reply-cache.js';
-import { RouterServer } from './router-server.js';
-import { createRuntime } from './runtime.js';
+import { diagnosticsModule } from './diagnostics/diagnostics-module.js';
+import type { MethodModule } from './engine/method-module.js';
+import type { ReplyCacheLimits } from './engine/reply-cache.js';
+import { RouterServer } from './engine/router-server.js';
+import { createRuntime } from './engine/runtime.js';
 
 /** Everything the worker needs to start; the launcher builds it from the config file and flags. */
 export interface WorkerOptions {

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import * as z from 'zod';
 import { STDIO_MAX_MESSAGE_BYTES } from '../../frontend/stdio.js';
 import { DEFAULT_WORKER_ENDPOINT, PAYLOAD_FORMATS, curveKeyProblem } from '../../protocol/index.js';
-import { gpibDriverClassNames } from '../../worker/devices/gpib/driver-catalog.js';
+import { gpibDriverClassNames } from '../../worker/gpib/drivers/driver-catalog.js';
 
 const Endpoint = z
   .string()

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { encodeNpy } from '../../worker/imaging/npy.js';
-import { encodePng8 } from '../../worker/imaging/png.js';
-import { SimMicroscope } from '../../worker/imaging/sim-microscope.js';
+import { encodeNpy } from '../../worker/artifacts/npy.js';
+import { encodePng8 } from '../../worker/artifacts/png.js';
+import { SimMicroscope } from '../../worker/microscope/sim/sim-microscope.js';
 import { labConfig } from '../helpers/lab.js';
 import { LabrelayProcess } from '../helpers/labrelay-process.js';
 import { connectHttp } from '../helpers/mcp-client.js';

@@ -6,7 +6,7 @@ import { ArtifactStore } from '../../worker/artifacts/artifact-store.js';
 import { BlockingRules, type BlockingConfig } from '../../worker/devices/blocking.js';
 import { deviceModule } from '../../worker/devices/device-module.js';
 import type { DeviceRegistry } from '../../worker/devices/device-registry.js';
-import { createRuntime } from '../../worker/runtime.js';
+import { createRuntime } from '../../worker/engine/runtime.js';
 import { captureLog } from './capture-log.js';
 
 /**

@@ -2,10 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerClient } from '../../frontend/worker-client/index.js';
-import { decodeNpy } from '../../worker/imaging/npy.js';
+import { decodeNpy } from '../../worker/artifacts/npy.js';
 import { startWorkerProcess } from '../helpers/lab.js';
 import { stopAllProcesses } from '../helpers/labrelay-process.js';
-import { microscopeLab, type MicroscopeLab } from '../worker/devices/microscope/lab.js';
+import { microscopeLab, type MicroscopeLab } from '../worker/microscope/devices/lab.js';
 
 /*
  * The composite tools on a worker runtime in this process, through the real dispatcher (params

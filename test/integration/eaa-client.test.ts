@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeNpy } from '../../worker/imaging/npy.js';
+import { decodeNpy } from '../../worker/artifacts/npy.js';
 import { ENTRY, LabrelayProcess, ROOT, stopAllProcesses } from '../helpers/labrelay-process.js';
 import { labConfig } from '../helpers/lab.js';
 import { argumentsPythonCannotBind, connectHttp, connectStdio } from '../helpers/mcp-client.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeNpy } from '../../worker/imaging/npy.js';
+import { decodeNpy } from '../../worker/artifacts/npy.js';
 import { parseInstrumentSpec } from '../../worker/sim/ar488/instrument-spec.js';
 import { startAr488Sim } from '../../worker/sim/ar488/start.js';
 import { startLab, type Lab } from '../helpers/lab.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeNpy } from '../../worker/imaging/npy.js';
+import { decodeNpy } from '../../worker/artifacts/npy.js';
 import { ENTRY, LabrelayProcess, ROOT, stopAllProcesses } from '../helpers/labrelay-process.js';
 import { argumentsPythonCannotBind, connectHttp } from '../helpers/mcp-client.js';
 import { toolCalls } from '../helpers/tool-calls.js';

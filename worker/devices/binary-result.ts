@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { McpImagesSchema } from '../../protocol/index.js';
-import { encodeNpy, type NpyData } from '../imaging/npy.js';
-import { encodePng8, encodeThumbnail } from '../imaging/png.js';
+import { encodeNpy, type NpyData } from '../artifacts/npy.js';
+import { encodePng8, encodeThumbnail } from '../artifacts/png.js';
 import type { DeviceContext } from './device-class.js';
 
 /** Binary results up to this size travel inline as base64; larger ones are written as artifacts. */

@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 import type { DeadlineSpec } from '../../protocol/index.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import type { OperationContext } from '../handlers/types.js';
+import type { OperationContext } from '../engine/method-module.js';
 import type { Device } from './device.js';
 
 /** What a command or attribute accessor runs with. */

@@ -1,5 +1,5 @@
 import { deviceMethods, type Catalog, type Logger } from '../../protocol/index.js';
-import type { Handler, MethodModule } from '../handlers/types.js';
+import type { Handler, MethodModule } from '../engine/method-module.js';
 import { buildDeviceTools, type DeviceToolOptions, type DeviceTools } from './device-tools.js';
 
 /**

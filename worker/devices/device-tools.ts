@@ -10,7 +10,7 @@ import {
   type MethodSpec,
 } from '../../protocol/index.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import type { Handler, OperationContext } from '../handlers/types.js';
+import type { Handler, OperationContext } from '../engine/method-module.js';
 import type { BlockingRules } from './blocking.js';
 import type { AttributeSpec, CommandSpec, DeviceClass } from './device-class.js';
 import type { DeviceRegistry } from './device-registry.js';
