@@ -25,9 +25,13 @@ it('follows the worker when its methods change: tools/list_changed, then the new
   await first.stop();
   const second = LabrelayProcess.spawn(['worker', '--config', config.configPath, '--diagnostics']);
   await second.waitFor(/worker ready/);
-  await expect.poll(() => changes, { timeout: 10_000 }).toBeGreaterThan(0);
-  const names = (await client.listTools()).tools.map((t) => t.name);
-  expect(names).toContain('diag_sleep');
+  // The first notification may be the one that withdrew the stopped worker's tools; wait for
+  // the one that brings the new methods.
+  await expect
+    .poll(async () => (changes > 0 ? (await client.listTools()).tools.map((t) => t.name) : []), {
+      timeout: 10_000,
+    })
+    .toContain('diag_sleep');
   expect(
     (await client.callTool({ name: 'diag_echo', arguments: { value: 7 } })).structuredContent,
   ).toEqual({ result: 7 });

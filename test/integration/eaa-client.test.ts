@@ -154,8 +154,12 @@ describe("fastmcp's Client, as EAA's MCPTool uses it", () => {
   it("reports an autofocus's progress to fastmcp's progress handler, step by step", async () => {
     const out = await eaaClient(overHttp(), 'progress');
     expect(out.result).toMatchObject({ parameter: 'z', metric: 'contrast' });
-    expect(out.progress).toHaveLength(5);
-    expect(out.progress.map((p: { progress: number }) => p.progress)).toEqual([1, 2, 3, 4, 5]);
+    // The last step's progress may be overtaken by the reply (events and replies travel on
+    // different worker sockets); every earlier one arrives, in order.
+    expect([
+      [1, 2, 3, 4],
+      [1, 2, 3, 4, 5],
+    ]).toContainEqual(out.progress.map((p: { progress: number }) => p.progress));
     for (const p of out.progress) {
       expect(p.total).toBe(5);
       expect(p.message).toMatch(/^z = [\d.]+: contrast [\d.]+$/);
@@ -204,7 +208,10 @@ describe("the SDK's own client", () => {
       { onprogress: (p) => steps.push(p.progress), resetTimeoutOnProgress: true },
     )) as Result;
     expect(r.isError).toBeFalsy();
-    expect(steps).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect([
+      [1, 2, 3, 4, 5, 6],
+      [1, 2, 3, 4, 5, 6, 7],
+    ]).toContainEqual(steps);
     expect(r.structuredContent.steps).toHaveLength(7);
   });
 

@@ -36,34 +36,41 @@ const errorText = async (name: string, args: Record<string, unknown>) => {
   return (r.content[0] as { text: string }).text;
 };
 
-beforeAll(async () => {
-  gpib = await startAr488Sim({
-    profile: 'twilight-0.53.04',
-    instruments: parseInstrumentSpec('22=hp34401a'),
-    tcp: { host: '127.0.0.1', port: 0 },
-  });
-  lab = await startLab([], {
+/** A lab with the simulated microscope and one DMM on an emulated bridge, both ready. */
+async function imagingLab(
+  emulator: Awaited<ReturnType<typeof startAr488Sim>>,
+  imaging: string[] = [],
+): Promise<{ lab: Lab; client: Client }> {
+  const started = await startLab([], {
     extra: [
       'imaging:',
       '  microscope: simulated',
+      ...imaging,
       'gpib:',
       '  bridges:',
       '    - name: bench-a',
       '      transport: tcp',
       '      host: 127.0.0.1',
-      `      port: ${gpib.tcp!.port}`,
+      `      port: ${emulator.tcp!.port}`,
       '      auto_scan: false',
       '',
     ].join('\n'),
   });
-  client = await connectHttp(lab.url);
-  for (
-    let i = 0;
-    i < 100 && (await call('list_bridges')).structuredContent?.bridges[0].state !== 'connected';
-    i++
-  ) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const mcp = await connectHttp(started.url);
+  await started.process.waitFor(/bench-a: connected/);
+  return { lab: started, client: mcp };
+}
+
+const dmm = () =>
+  startAr488Sim({
+    profile: 'twilight-0.53.04',
+    instruments: parseInstrumentSpec('22=hp34401a'),
+    tcp: { host: '127.0.0.1', port: 0 },
+  });
+
+beforeAll(async () => {
+  gpib = await dmm();
+  ({ lab, client } = await imagingLab(gpib));
 }, 30_000);
 
 afterAll(async () => {
@@ -291,16 +298,21 @@ describe('bad input: a clear error and no state changed', () => {
 });
 
 /** Starts an acquisition, then after `delayMs` a GPIB query; times both from the start. */
-async function queryDuringScan(scan: Record<string, unknown>, delayMs: number) {
+async function queryDuringScan(
+  scan: Record<string, unknown>,
+  delayMs: number,
+  on: Client = client,
+) {
   const started = performance.now();
-  const acquisition = call('acquire_image', scan);
+  const acquisition = on.callTool({ name: 'acquire_image', arguments: scan }) as Promise<Result>;
   await new Promise((r) => setTimeout(r, delayMs));
   const queryStarted = performance.now();
-  const reading = await ok('instrument_query', {
-    bridge_name: 'bench-a',
-    address: 22,
-    command: 'MEAS:VOLT:DC?',
-  });
+  const query = (await on.callTool({
+    name: 'instrument_query',
+    arguments: { bridge_name: 'bench-a', address: 22, command: 'MEAS:VOLT:DC?' },
+  })) as Result;
+  expect(query.isError).toBeFalsy();
+  const reading = query.structuredContent;
   const queryDone = performance.now();
   expect((await acquisition).isError).toBeFalsy();
   return {
@@ -328,6 +340,21 @@ it("a large scan's arithmetic runs off the worker's event loop: a GPIB query mea
     { x_center: 512, y_center: 512, size_x: 1024, size_y: 1024, scan_step: 0.5 },
     20,
   );
-  // On the event loop the query would wait for most of the scan; off it, a small fraction.
-  expect(queryMs).toBeLessThan(scanDone / 4);
-}, 30_000);
+  // The control: the same scan and query on a worker that computes scans on its event loop
+  // (scan_threads: 0), where the query has to wait for the arithmetic.
+  const emulator = await dmm();
+  const control = await imagingLab(emulator, ['  scan_threads: 0']);
+  try {
+    const onLoop = await queryDuringScan(
+      { x_center: 512, y_center: 512, size_x: 1024, size_y: 1024, scan_step: 0.5 },
+      20,
+      control.client,
+    );
+    expect(queryMs).toBeLessThan(onLoop.queryMs / 3);
+    expect(queryMs).toBeLessThan(scanDone / 4);
+  } finally {
+    await control.client.close();
+    await control.lab.process.stop(5000);
+    await emulator.close();
+  }
+}, 60_000);

@@ -93,7 +93,12 @@ it('relays progress as notifications/progress when the client sent a progress to
     { onprogress: (p) => void seen.push(p) },
   );
   expect(result.isError).toBeFalsy();
-  expect(seen.map((p) => p.progress)).toEqual([1, 2, 3, 4]);
+  // Progress travels on the worker's events socket, the reply on its request socket: the last
+  // step may arrive after the reply, which ends the call, so it may or may not be relayed.
+  expect([
+    [1, 2, 3],
+    [1, 2, 3, 4],
+  ]).toContainEqual(seen.map((p) => p.progress));
   expect(seen.every((p) => p.total === 4)).toBe(true);
 });
 

@@ -36,7 +36,18 @@ it('a worker killed mid-call: the call fails fast, the worker restarts, the next
     name: 'diag_sleep',
     arguments: { duration_ms: 4000, lane: 'kill' },
   }) as Promise<CallToolResult>;
-  await new Promise((r) => setTimeout(r, 300));
+  // Killed once the call is running in the worker, not on a guess of when that is.
+  await expect
+    .poll(
+      async () => {
+        const status = await client.callTool({ name: 'worker_status', arguments: {} });
+        return (
+          status.structuredContent as { operations: Array<{ method: string; state: string }> }
+        ).operations.some((op) => op.method === 'diag_sleep' && op.state === 'running');
+      },
+      { timeout: 5000 },
+    )
+    .toBe(true);
   process.kill(pid, 'SIGKILL');
   const result = await pending;
   const elapsed = performance.now() - started;
