@@ -184,7 +184,18 @@ it('waits for a service request instead of sleeping, and finds who asked', async
     timeout_ms: 5000,
     poll_interval_ms: 20,
   });
-  await new Promise((r) => setTimeout(r, 200));
+  // The request for service is raised once wait_srq is polling for it.
+  await expect
+    .poll(
+      async () =>
+        (
+          (await call('worker_status', {})).structuredContent as {
+            operations: Array<{ method: string; state: string }>;
+          }
+        ).operations.some((op) => op.method === 'wait_srq' && op.state === 'running'),
+      { timeout: 5000 },
+    )
+    .toBe(true);
   await call('instrument_write', { bridge_name: 'bench-b', address: 16, command: '*OPC' });
   const result = (await waiting).structuredContent;
   expect(result).toMatchObject({ srq: true, requesting: [{ address: 16, rqs: true }] });

@@ -102,6 +102,14 @@ it('relays progress as notifications/progress when the client sent a progress to
   expect(seen.every((p) => p.total === 4)).toBe(true);
 });
 
+/** Whether the worker has an operation of `method` running now. */
+async function running(method: string): Promise<boolean> {
+  const status = (await call('worker_status')).structuredContent as {
+    operations: Array<{ method: string; state: string }>;
+  };
+  return status.operations.some((op) => op.method === method && op.state === 'running');
+}
+
 it('turns an MCP cancellation into a worker cancel', async () => {
   const controller = new AbortController();
   const pending = client.callTool(
@@ -109,7 +117,8 @@ it('turns an MCP cancellation into a worker cancel', async () => {
     CallToolResultSchema,
     { signal: controller.signal },
   );
-  await new Promise((r) => setTimeout(r, 300));
+  // Aborted once the worker runs it, so that there is an operation to cancel.
+  await expect.poll(() => running('diag_sleep'), { timeout: 5000 }).toBe(true);
   controller.abort('user stopped it');
   await expect(pending).rejects.toThrow(/user stopped it/);
   // The worker stopped the operation: the lane is free again almost at once.

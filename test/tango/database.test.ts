@@ -1,5 +1,5 @@
-import { Subscriber } from 'zeromq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveSubscriber } from '../helpers/events.js';
 import { CatalogChangedEventSchema } from '../../protocol/index.js';
 import { stopAllProcesses } from '../helpers/labrelay-process.js';
 import { startTangoBridge, bridgeClients, resultOf } from '../helpers/tango.js';
@@ -106,15 +106,12 @@ describe('database mode', () => {
     });
     const client = await connect(bridge);
     expect(client.described!.devices.map((d) => d.name)).toEqual(['sys/tg_test/1']);
-    const sub = new Subscriber({ linger: 0, receiveTimeout: 10_000 });
-    sockets.push(sub);
-    sub.connect(bridge.eventsEndpoint);
-    sub.subscribe('$catalog');
-    await new Promise((r) => setTimeout(r, 200)); // the subscription reaches the PUB socket
+    const events = await liveSubscriber(bridge.eventsEndpoint, ['$catalog']);
+    sockets.push(events.sub);
 
     await db.registerTangoTest('second', ['test/db/2']);
-    const [topic, body] = await sub.receive();
-    expect(topic.toString()).toBe('$catalog');
+    const [topic, body] = await events.next('$catalog');
+    expect(topic).toBe('$catalog');
     const event = CatalogChangedEventSchema.parse(JSON.parse(body.toString()));
     const described = await client.describe();
     expect(event.catalog_hash).toBe(described.catalog_hash);
@@ -140,11 +137,8 @@ describe('database mode', () => {
       rediscover_s: 0.5,
     });
     const client = await connect(bridge);
-    const sub = new Subscriber({ linger: 0, receiveTimeout: 10_000 });
-    sockets.push(sub);
-    sub.connect(bridge.eventsEndpoint);
-    sub.subscribe('$catalog');
-    await new Promise((r) => setTimeout(r, 200));
+    const events = await liveSubscriber(bridge.eventsEndpoint, ['$catalog']);
+    sockets.push(events.sub);
     const outage =
       /tango warn skipping \$database: cannot list the exported devices: .*API_CantConnectToDatabase.*; retrying at the next rediscovery/g;
 
@@ -156,7 +150,7 @@ describe('database mode', () => {
 
     await db.startDatabaseServer();
     await db.registerTangoTest('third', ['test/db/3']);
-    await sub.receive();
+    await events.next('$catalog');
     expect((await client.describe()).devices.map((d) => d.name)).toContain('test/db/3');
     expect(bridge.stderr()).toContain(
       `tango info Tango database reachable again tango_host=${db.tangoHost}`,

@@ -1,5 +1,5 @@
-import { Subscriber } from 'zeromq';
 import { v4 as uuidv4 } from 'uuid';
+import { liveSubscriber } from '../helpers/events.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkerClient } from '../../frontend/worker-client/index.js';
 import { CatalogChangedEventSchema } from '../../protocol/index.js';
@@ -144,14 +144,11 @@ describe('a device that is down when the bridge starts', () => {
     const before = await client.request('TangoTest_DevDouble', { arg: 1 });
     expect(before).toMatchObject({ status: 'error', code: 'UNKNOWN_METHOD' });
 
-    const sub = new Subscriber({ linger: 0, receiveTimeout: 10_000 });
-    sockets.push(sub);
-    sub.connect(bridge.eventsEndpoint);
-    sub.subscribe('$catalog');
-    await new Promise((r) => setTimeout(r, 200)); // the subscription reaches the PUB socket
+    const events = await liveSubscriber(bridge.eventsEndpoint, ['$catalog']);
+    sockets.push(events.sub);
     await startTangoTest({ devices: ['test/late/1'], port });
-    const [topic, body] = await sub.receive();
-    expect(topic.toString()).toBe('$catalog');
+    const [topic, body] = await events.next('$catalog');
+    expect(topic).toBe('$catalog');
     const event = CatalogChangedEventSchema.parse(JSON.parse(body.toString()));
     const described = await client.describe();
     expect(event.catalog_hash).toBe(described.catalog_hash);
@@ -311,10 +308,18 @@ describe('stopping the bridge', () => {
     expect(resultOf(await client.request('TangoTest_DevDouble', { arg: 1 }))).toBe(1);
 
     await tango.pause();
-    const running = client.request('TangoTest_DevDouble', { arg: 2 });
-    await new Promise((r) => setTimeout(r, 100));
-    const queued = client.request('TangoTest_DevDouble', { arg: 3 });
-    await new Promise((r) => setTimeout(r, 100));
+    const runningId = uuidv4();
+    const queuedId = uuidv4();
+    const running = client.request('TangoTest_DevDouble', { arg: 2 }, { id: runningId });
+    const states = async () =>
+      (
+        resultOf(await client.request('worker_status', {})) as {
+          operations: Array<{ id: string; state: string }>;
+        }
+      ).operations.map((o) => `${o.id}:${o.state}`);
+    await expect.poll(states, { timeout: 5000 }).toContain(`${runningId}:running`);
+    const queued = client.request('TangoTest_DevDouble', { arg: 3 }, { id: queuedId });
+    await expect.poll(states, { timeout: 5000 }).toContain(`${queuedId}:queued`);
     bridge.process.child.kill('SIGTERM');
     expect(await queued).toMatchObject({
       status: 'error',

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { liveSubscriber } from '../../helpers/events.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
-import { Dealer, Request, Subscriber } from 'zeromq';
+import { Dealer, Request } from 'zeromq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerClient } from '../../../frontend/worker-client/index.js';
 import { startWorkerProcess } from '../../helpers/lab.js';
@@ -154,12 +155,10 @@ it('a repeated request id is executed once, whichever socket resends it', async 
 
 it('a bench script sees progress on the PUB socket and can cancel from a second socket', async () => {
   const id = uuidv4();
-  const sub = new Subscriber({ linger: 0, receiveTimeout: 5000 });
-  sub.connect(worker.eventsEndpoint);
-  sub.subscribe(id);
-  sockets.push(sub);
-  // Subscriptions take a moment to reach the publisher (zguide: the slow joiner).
-  await new Promise((r) => setTimeout(r, 200));
+  // Subscriptions take a moment to reach the publisher (zguide: the slow joiner): a heartbeat
+  // through the same socket says it has.
+  const events = await liveSubscriber(worker.eventsEndpoint, [id], 5000);
+  sockets.push(events.sub);
   const caller = req();
   await caller.send(
     JSON.stringify({
@@ -168,8 +167,8 @@ it('a bench script sees progress on the PUB socket and can cancel from a second 
       params: { duration_ms: 10_000, steps: 200, lane: 'pc' },
     }),
   );
-  const [topic, body] = await sub.receive();
-  expect(topic.toString()).toBe(id);
+  const [topic, body] = await events.next(id);
+  expect(topic).toBe(id);
   expect(JSON.parse(body.toString())).toMatchObject({
     type: 'progress',
     id,
