@@ -4,6 +4,7 @@ import * as z from 'zod';
  * What the worker publishes on its PUB socket, as two frames: [topic, JSON body].
  *
  *   topic = request id   {type: "progress", id, progress, total?, message?}
+ *   topic = request id   {type: "progress_end", id}   (after the last progress, before the reply)
  *   topic = "$heartbeat"  {type: "heartbeat", boot_id, catalog_hash, pid, time}   (every second)
  *   topic = "$catalog"    {type: "catalog_changed", boot_id, catalog_hash}        (at once)
  *
@@ -24,6 +25,16 @@ export const ProgressEventSchema = z.object({
   message: z.string().optional(),
 });
 
+/**
+ * Sent after an operation that reported progress has ended, before its reply. Events and replies
+ * leave the worker on different sockets, so a reply can overtake the last steps; a client that
+ * relays progress waits for this (PUB keeps order) before it delivers the reply.
+ */
+export const ProgressEndEventSchema = z.object({
+  type: z.literal('progress_end'),
+  id: z.string(),
+});
+
 export const HeartbeatEventSchema = z.object({
   type: z.literal('heartbeat'),
   boot_id: z.string(),
@@ -41,6 +52,7 @@ export const CatalogChangedEventSchema = z.object({
 /** Any event the worker publishes. */
 export const WorkerEventSchema = z.discriminatedUnion('type', [
   ProgressEventSchema,
+  ProgressEndEventSchema,
   HeartbeatEventSchema,
   CatalogChangedEventSchema,
 ]);

@@ -128,6 +128,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     audit,
     replyCache: options.replyCache,
     progress: (id, progress, total, message) => events?.progress(id, progress, total, message),
+    progressEnd: (id) => events?.progressEnd(id),
     log,
     modules,
   });

@@ -15,7 +15,10 @@ import {
  */
 export class EventsSubscriber {
   private readonly socket = new Subscriber({ linger: 0 });
-  private readonly progress = new Map<string, (event: ProgressEvent) => void>();
+  private readonly progress = new Map<
+    string,
+    { onProgress: (event: ProgressEvent) => void; onEnd: () => void }
+  >();
   private loop?: Promise<void>;
   private connectedTo?: string;
 
@@ -38,9 +41,16 @@ export class EventsSubscriber {
     this.loop ??= this.receive();
   }
 
-  /** Routes progress for `id` to `listener` until the returned function is called. */
-  onProgress(id: string, listener: (event: ProgressEvent) => void): () => void {
-    this.progress.set(id, listener);
+  /**
+   * Routes progress for `id` to `onProgress`, and its progress_end to `onEnd`, until the
+   * returned function is called.
+   */
+  onProgress(
+    id: string,
+    onProgress: (event: ProgressEvent) => void,
+    onEnd: () => void = () => {},
+  ): () => void {
+    this.progress.set(id, { onProgress, onEnd });
     return () => this.progress.delete(id);
   }
 
@@ -58,7 +68,8 @@ export class EventsSubscriber {
           this.log.warn('events: ignoring a message that is not a worker event');
           continue;
         }
-        if (event.type === 'progress') this.progress.get(event.id)?.(event);
+        if (event.type === 'progress') this.progress.get(event.id)?.onProgress(event);
+        else if (event.type === 'progress_end') this.progress.get(event.id)?.onEnd();
         else if (event.type === 'heartbeat') this.onHeartbeat(event);
         else this.onCatalogChanged(event.catalog_hash);
       }

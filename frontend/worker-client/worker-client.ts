@@ -220,9 +220,25 @@ export class WorkerClient {
     const idempotent = options.idempotent ?? info?.annotations.idempotentHint ?? false;
     const attempts = idempotent ? 1 + this.retries : 1;
     const text = encodeRequest({ id, method, params });
-    const unsubscribe = options.onProgress
-      ? this.events?.onProgress(id, options.onProgress)
+    // The reply can overtake the last progress steps (events travel on another socket): once
+    // some progress came, the reply waits for progress_end, which follows the last step.
+    let progressed = false;
+    let ended = () => {};
+    const end = new Promise<void>((resolve) => (ended = resolve));
+    const onProgress = options.onProgress;
+    const unsubscribe = onProgress
+      ? this.events?.onProgress(
+          id,
+          (event) => {
+            progressed = true;
+            onProgress(event);
+          },
+          () => ended(),
+        )
       : undefined;
+    const lastSteps = async () => {
+      if (progressed) await raceTimeout(end, PROGRESS_END_WAIT_MS);
+    };
     try {
       for (let attempt = 1; attempt <= attempts; attempt++) {
         if (this.closed)
@@ -234,7 +250,10 @@ export class WorkerClient {
           });
         }
         const outcome = await this.exchange(id, text, timeoutMs, options.signal);
-        if (outcome.kind === 'reply') return outcome.reply;
+        if (outcome.kind === 'reply') {
+          await lastSteps();
+          return outcome.reply;
+        }
         if (outcome.kind === 'interrupted') {
           if (outcome.error.code === 'CANCELLED') void this.sendCancel(id);
           return errorReply(id, outcome.error);
@@ -373,4 +392,18 @@ export class WorkerClient {
 
 function cancelledError(id: string): WireError {
   return { code: 'CANCELLED', message: `request ${id} was cancelled by the client` };
+}
+
+/**
+ * Longest wait for progress_end after a reply. It normally comes within a millisecond; a worker
+ * that never sends it (an older one) or a dropped event must not hold a reply up for long.
+ */
+const PROGRESS_END_WAIT_MS = 1000;
+
+function raceTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -107,7 +107,8 @@ it('ends calls in flight at once when the worker is marked down, and fails fast 
   const fake = await fakeWorker((req) => (req.method === 'slow' ? undefined : { fine: true }));
   const c = client(fake.endpoint);
   const pending = c.request('slow', {}, { timeoutMs: 10_000 });
-  await new Promise((r) => setTimeout(r, 50));
+  // In flight: the worker has it.
+  await expect.poll(() => fake.seen.some((r) => r.method === 'slow')).toBe(true);
   const started = performance.now();
   c.markDown('worker killed by SIGKILL');
   expect(await pending).toMatchObject({
@@ -133,7 +134,8 @@ it('a worker that only fell silent: calls in flight still get their answer, new 
   );
   const c = client(fake.endpoint);
   const pending = c.request('slow', {}, { timeoutMs: 10_000 });
-  await new Promise((r) => setTimeout(r, 50));
+  // In flight: the worker has it.
+  await expect.poll(() => fake.seen.some((r) => r.method === 'slow')).toBe(true);
   c.markDown('no heartbeat for 3.0 s', { interruptCalls: false });
   const fast = await c.request('other', {});
   expect(fast.status === 'error' && fast.error).toMatch(

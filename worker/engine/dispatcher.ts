@@ -33,6 +33,8 @@ export interface DispatcherOptions {
   queueTimeoutMs: number;
   audit: AuditLog | null;
   progress: ProgressSink;
+  /** Told after an operation that reported progress ends, before its reply is sent. */
+  progressEnd?: (id: string) => void;
   cache: ReplyCacheLimits;
 }
 
@@ -213,6 +215,7 @@ export class Dispatcher {
     this.operations.set(request.id, record);
     let startedAt = arrivedAt;
     let settled: Promise<unknown> = Promise.resolve();
+    let reported = false;
     try {
       let release: Release = () => {};
       if (resource !== null) {
@@ -230,7 +233,10 @@ export class Dispatcher {
         request.method,
         record.abort,
         this.options.log,
-        this.options.progress,
+        (...a) => {
+          reported = true;
+          this.options.progress(...a);
+        },
       );
       // The resource stays held until the handler really ends, even when the deadline has
       // already been answered: a bus transaction cannot be abandoned halfway.
@@ -247,6 +253,8 @@ export class Dispatcher {
       const wire = this.classify(err, record, request);
       return this.fail(request, method, resource, wire, arrivedAt, startedAt);
     } finally {
+      // Published before the reply leaves: a subscriber that sees it has seen every step.
+      if (reported) this.options.progressEnd?.(request.id);
       void settled.finally(() => this.operations.delete(request.id));
     }
   }

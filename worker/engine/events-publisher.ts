@@ -44,6 +44,11 @@ export class EventsPublisher {
     this.publish(id, event);
   }
 
+  /** The operation `id` reported its last progress; its reply follows (same topic, in order). */
+  progressEnd(id: string): void {
+    this.publish(id, { type: 'progress_end', id });
+  }
+
   catalogChanged(): void {
     this.publish(CATALOG_TOPIC, { type: 'catalog_changed', ...this.identity() });
   }

@@ -17,6 +17,8 @@ export interface RuntimeOptions {
   audit: AuditLog | null;
   replyCache: ReplyCacheLimits;
   progress: ProgressSink;
+  /** After the last progress of an operation, before its reply (see ProgressEndEvent). */
+  progressEnd?: (id: string) => void;
   log: Logger;
   /** Device modules served besides the core methods. */
   modules: MethodModule[];
@@ -47,6 +49,7 @@ export function createRuntime(o: RuntimeOptions): WorkerRuntime {
     queueTimeoutMs: o.queueTimeoutMs,
     audit: o.audit,
     progress: o.progress,
+    progressEnd: o.progressEnd,
     cache: o.replyCache,
   });
   const describe = (): DescribeResult => ({

@@ -34,6 +34,14 @@ const holdMethods = {
 
 type Trace = Array<{ tag: string; dev: string; start: number; end: number }>;
 
+/** An operation's state as worker_status reports it: queued, running, or gone. */
+async function stateOf(t: ReturnType<typeof setup>, id: string): Promise<string | undefined> {
+  const status = (await t.send('worker_status')) as {
+    result: { operations: Array<{ id: string; state: string }> };
+  };
+  return status.result.operations.find((o) => o.id === id)?.state;
+}
+
 function setup(options: { queueTimeoutMs?: number; audit?: AuditLog } = {}) {
   const trace: Trace = [];
   const calls = { hold: 0 };
@@ -106,8 +114,8 @@ describe('Dispatcher', () => {
 
   it('answers health and worker_status at once while a device is busy', async () => {
     let longDone = false;
-    const long = t.send('hold', { dev: 'x', ms: 300 }).then(() => (longDone = true));
-    await new Promise((r) => setTimeout(r, 20));
+    const long = t.send('hold', { dev: 'x', ms: 300 }, 'long').then(() => (longDone = true));
+    await expect.poll(() => stateOf(t, 'long')).toBe('running');
     expect(await t.send('health')).toMatchObject({ status: 'ok', result: { status: 'ok' } });
     expect(longDone).toBe(false);
     await long;
@@ -149,7 +157,7 @@ describe('Dispatcher', () => {
     it('removes a queued operation before it starts', async () => {
       const running = t.send('hold', { dev: 'x', ms: 80, tag: 'first' }, 'first');
       const queued = t.send('hold', { dev: 'x', ms: 10, tag: 'second' }, 'second');
-      await new Promise((r) => setTimeout(r, 10));
+      await expect.poll(() => stateOf(t, 'second')).toBe('queued');
       expect(await t.send('cancel', { id: 'second' })).toMatchObject({
         result: { id: 'second', state: 'queued', cancelled: true },
       });
@@ -161,7 +169,8 @@ describe('Dispatcher', () => {
     it('stops a running operation at its next safe point', async () => {
       const started = performance.now();
       const running = t.send('diag_sleep', { duration_ms: 5000, steps: 100 }, 'long');
-      await new Promise((r) => setTimeout(r, 120));
+      // Running, and past its first step.
+      await expect.poll(() => t.progress.some(([id]) => id === 'long')).toBe(true);
       expect(await t.send('cancel', { id: 'long' })).toMatchObject({
         result: { state: 'running', cancelled: true },
       });
@@ -303,8 +312,8 @@ describe('Dispatcher', () => {
   });
 
   it('shutdown stops running operations at a safe point and refuses new device work', async () => {
-    const running = t.send('diag_sleep', { duration_ms: 5000, steps: 50 });
-    await new Promise((r) => setTimeout(r, 50));
+    const running = t.send('diag_sleep', { duration_ms: 5000, steps: 50 }, 'long');
+    await expect.poll(() => stateOf(t, 'long')).toBe('running');
     await t.dispatcher.shutdown(2000);
     expect(await running).toMatchObject({ status: 'error', code: 'UNAVAILABLE' });
     expect(await t.send('diag_counter_increment', {})).toMatchObject({ code: 'UNAVAILABLE' });
