@@ -1,5 +1,6 @@
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { ConnectionError } from '../errors.js';
+import { loadSerialPort } from './serialport-addon.js';
 import type { Link } from './link.js';
 
 /** Which port and how it is framed: AR488 defaults to 115200 8N1 (AR488_Config.h). */
@@ -12,7 +13,8 @@ export interface SerialLinkOptions {
 }
 
 /**
- * A USB-serial link to an AR488 through node-serialport, the only file that imports it. Opening
+ * A USB-serial link to an AR488 through node-serialport, loaded on first open (see
+ * serialport-addon.ts, the only module that imports it). Opening
  * resets UNO/Nano/Mega boards (DTR), so the session retries `++ver` through a start-up window
  * rather than trusting the first reply.
  */
@@ -31,10 +33,11 @@ export class SerialLink implements Link {
     return this.port?.isOpen ?? false;
   }
 
-  open(): Promise<void> {
+  async open(): Promise<void> {
     this.closing = false;
+    const SerialPortClass = await loadSerialPort(this.description);
     return new Promise((resolve, reject) => {
-      const port = new SerialPort({
+      const port = new SerialPortClass({
         path: this.options.path,
         baudRate: this.options.baudRate,
         dataBits: this.options.dataBits ?? 8,
