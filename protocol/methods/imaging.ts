@@ -12,6 +12,8 @@ export interface ImagingCatalogOptions {
   maxSamples: number;
   /** Scan coordinates of the optical axis, where composite tools centre (named in descriptions). */
   fieldCenter?: { x: number; y: number };
+  /** Where a line scan crosses one feature with the stage at home, when the microscope knows. */
+  focusLine?: { x: number; y: number };
 }
 
 /**
@@ -165,6 +167,10 @@ export function imagingMethods(o: ImagingCatalogOptions) {
   const axis = o.fieldCenter
     ? `the optical axis, (${o.fieldCenter.x}, ${o.fieldCenter.y})`
     : 'the optical axis';
+  const focusLine = o.focusLine
+    ? `default (${o.focusLine.x}, ${o.focusLine.y}) with the stage at home — across one sharp ` +
+      'feature the microscope knows of, moving with the stage'
+    : 'both required: a line across one sharp feature';
   const StagePosition = z.object({ x: z.number(), y: z.number() }).describe('Stage position, nm.');
   // set_attribute and set_config: one method under EAA's two names.
   const setting = {
@@ -297,8 +303,7 @@ export function imagingMethods(o: ImagingCatalogOptions) {
         'metric contrast: the normalised variance (σ²/μ²) of a size × size image centred on ' +
         `(x_center, y_center), default ${axis} and 128; higher is sharper. metric ` +
         'line_fwhm: the fitted FWHM of a line scan of length size (default 40) at angle, ' +
-        'centred on (x_center, y_center), default (160, 176) — across a lone grid line of the ' +
-        'simulated specimen with the stage at home; lower is sharper, and a step whose fit ' +
+        `centred on (x_center, y_center), ${focusLine}; lower is sharper, and a step whose fit ` +
         'fails, fits poorly or finds no line inside the scan scores null (the optics drift ' +
         'as they change, and far from focus the line can slide off the feature). With ' +
         'refine, a parabola through the best step and its neighbours places the best value ' +

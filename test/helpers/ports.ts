@@ -19,3 +19,21 @@ export async function freePorts(count: number): Promise<number[]> {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   }
 }
+
+/**
+ * A free port whose next one is free too, for `--bind` without a config: the worker then takes
+ * port + 1 for its events, which freePorts does not reserve. Both are held while chosen.
+ */
+export async function freePortAndNext(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const [port] = await freePorts(1);
+    const next = createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      next.once('error', () => resolve(false));
+      next.listen(port + 1, '127.0.0.1', () => resolve(true));
+    });
+    await new Promise((r) => next.close(r));
+    if (ok) return port;
+  }
+  throw new Error('no free port with a free next one in 50 tries');
+}

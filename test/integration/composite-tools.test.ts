@@ -83,6 +83,15 @@ describe('autofocus', () => {
     },
   );
 
+  it('scores lines where the microscope knows a feature to be, following a stage move', async () => {
+    const l = focusAt(4.77, 5);
+    // 24 nm: a scan at the home focus line would now fall in an empty cell.
+    await l.ok('Stage_move_to', { x: 24, y: 0 });
+    const r = await l.ok('autofocus', { metric: 'line_fwhm' });
+    expect(Math.abs(r.best_value - 4.77)).toBeLessThanOrEqual(0.5);
+    expect(r.best_score).toBeLessThan(2);
+  });
+
   it('reports each step as progress, in order, with the score', async () => {
     const l = focusAt(3, 1);
     await l.send('autofocus', { steps: 5, lower: 1, upper: 5 }, 'af');

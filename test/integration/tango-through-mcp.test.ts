@@ -21,11 +21,13 @@ beforeAll(async () => {
   tango = await startTangoTest();
   const dir = mkdtempSync(join(tmpdir(), 'labrelay-tango-'));
   const config = parse(readFileSync(join(ROOT, 'examples/tangotest.yaml'), 'utf8'));
-  const [bridgePort, httpPort] = await freePorts(2);
+  const [bridgePort, eventsPort, httpPort] = await freePorts(3);
   const bridge = `tcp://127.0.0.1:${bridgePort}`;
   config.frontend.workers[0].endpoint = bridge;
   config.frontend.port = httpPort;
   config.tango.bind = bridge;
+  // Its own free port, not the default next one, which another test may have taken meanwhile.
+  config.tango.events_endpoint = `tcp://127.0.0.1:${eventsPort}`;
   config.tango.devices = [tango.url];
   config.worker = { data_dir: dir };
   const path = join(dir, 'tangotest.yaml');

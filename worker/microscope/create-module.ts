@@ -6,6 +6,7 @@ import type { ImagingDeps, ImagingSettings } from './handlers/deps.js';
 import { imagingModule } from './handlers/index.js';
 import type { MethodModule } from '../engine/method-module.js';
 import { AcquisitionBuffers } from './acquisition-buffers.js';
+import { MicroscopeColumn } from './column.js';
 import type { PayloadFormat } from './array-payload.js';
 import { ImagingArtifacts } from './imaging-artifacts.js';
 import { SimMicroscope } from './sim/sim-microscope.js';
@@ -74,10 +75,9 @@ export function createImaging(config: ImagingConfig, store: ArtifactStore, log: 
   );
   const deps: ImagingDeps = {
     microscope,
-    buffers: new AcquisitionBuffers(),
+    column: new MicroscopeColumn(microscope, new AcquisitionBuffers()),
     artifacts: new ImagingArtifacts(store, config.keep_last),
     settings,
-    parameterHistory: {},
     maxSamples: config.max_samples,
     log,
   };

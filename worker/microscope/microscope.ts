@@ -61,6 +61,12 @@ export interface ScanningMicroscope {
   readonly stage: XYStage;
   /** Scan coordinates of the optical axis: where detector frames and composite tools centre. */
   readonly fieldCenter: { x: number; y: number };
+  /**
+   * Scan coordinates where a short horizontal line scan crosses one sharp feature, for focusing
+   * by line width when the caller names no place; absent when the instrument cannot know (a
+   * real specimen), and then the caller must.
+   */
+  readonly focusLine?: { x: number; y: number };
   /** Current optics parameter values, in declaration order. */
   parameterValues(): number[];
   /** Moves the optics; values are already validated against the ranges. */

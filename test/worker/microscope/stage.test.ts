@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WorkerError } from '../../../protocol/index.js';
+import { FOCUS_LINE } from '../../../worker/microscope/sim/sample.js';
+import { SimMicroscope } from '../../../worker/microscope/sim/sim-microscope.js';
 import { checkStageTarget, SimStage } from '../../../worker/microscope/stage.js';
 
 describe('SimStage', () => {
@@ -30,5 +32,26 @@ describe('SimStage', () => {
     const stage = new SimStage({ limits });
     limits.x[1] = 100;
     expect(stage.limits.x).toEqual([-1, 1]);
+  });
+});
+
+describe("the simulated microscope's focus line", () => {
+  it('is where the specimen has a lone grid line, in scan coordinates: it moves with the stage', async () => {
+    const microscope = new SimMicroscope(
+      [{ name: 'z', lower: 0, upper: 10, initial: 10, trueValue: 3 }],
+      { blurFactor: 5, driftFactor: 10, poissonNoiseScale: 0, scanJitter: 0 },
+      1,
+      0,
+      { stage: { speedNmPerMs: 1e6, settleMs: 0 } },
+    );
+    try {
+      expect(microscope.focusLine).toEqual(FOCUS_LINE);
+      expect(FOCUS_LINE).toEqual({ x: 160, y: 176 });
+      await microscope.stage.moveTo({ x: 24, y: -8 });
+      // A scan at (x_c, y_c) sees the specimen at (x_c + 24, y_c − 8).
+      expect(microscope.focusLine).toEqual({ x: 136, y: 184 });
+    } finally {
+      await microscope.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { ABERRATIONS, type AberrationName } from '../sim/aberrations.js';
 import { deriveSeed, Rng } from '../sim/rng.js';
 import { C1_RANGE_NM } from '../sim/sim-microscope.js';
 import { defineDeviceClass } from '../../devices/device-class.js';
+import type { OperationContext } from '../../engine/method-module.js';
 import { quantity } from '../../devices/quantity.js';
 import { rigAttribute, rigCommand, type MicroscopeRig } from './rig.js';
 
@@ -50,7 +51,7 @@ function measure(
  * Moves the focus parameter by −C1 (converted through C1_RANGE_NM), as a corrector's C1
  * correction refocuses; refused when that leaves the parameter's range.
  */
-async function correctDefocus(rig: MicroscopeRig, c1Nm: number) {
+async function correctDefocus(rig: MicroscopeRig, c1Nm: number, op: OperationContext) {
   const { sim, focusIndex: i } = rig;
   const spec = sim.parameters[i];
   const values = sim.parameterValues();
@@ -64,8 +65,7 @@ async function correctDefocus(rig: MicroscopeRig, c1Nm: number) {
     );
   }
   values[i] = next;
-  await sim.setParameters(values);
-  sim.parameters.forEach((p, k) => (rig.imaging.parameterHistory[p.name] ??= []).push(values[k]));
+  await rig.imaging.column.setParameters(values, op);
 }
 
 /**
@@ -153,7 +153,7 @@ export const Corrector = defineDeviceClass<MicroscopeRig>({
       destructive: true,
       async run(ctx, p) {
         const rig = ctx.device.state;
-        if (p.aberration === 'C1') await correctDefocus(rig, p.x);
+        if (p.aberration === 'C1') await correctDefocus(rig, p.x, ctx.op);
         else rig.sim.aberrations.correct(p.aberration, p.x, p.y);
         rig.corrector.status = `corrected ${p.aberration}`;
         const round = p.aberration === 'C1' || p.aberration === 'C3';

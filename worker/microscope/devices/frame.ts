@@ -83,13 +83,11 @@ export async function scanFrame(
     ctx.op,
   );
   ctx.op.checkpoint();
-  imaging.buffers.pushImage(image, step, {
+  imaging.column.recordImage(image, step, {
     x_center: center.x,
     y_center: center.y,
     size_x: fovNm,
     size_y: fovNm,
-    psize_x: step,
-    psize_y: step,
   });
   const values = sim.parameterValues();
   return {

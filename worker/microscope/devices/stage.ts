@@ -30,7 +30,7 @@ function report(rig: MicroscopeRig): z.input<typeof Position> {
 /** Moves, checking the rig's own limits too (the schema's are the default ones). */
 async function move(rig: MicroscopeRig, target: Partial<StagePosition>) {
   const now = rig.sim.stage.position();
-  await rig.sim.stage.moveTo({ x: target.x ?? now.x, y: target.y ?? now.y });
+  await rig.imaging.column.moveStage({ x: target.x ?? now.x, y: target.y ?? now.y });
   return report(rig);
 }
 

@@ -14,7 +14,7 @@ const THUMBNAIL_SIDE = 256;
 export function acquireHandlers(
   deps: ImagingDeps,
 ): ImagingHandlers<'acquire_image' | 'acquire_line_scan'> {
-  const { microscope, buffers, artifacts, settings } = deps;
+  const { microscope, column, artifacts, settings } = deps;
 
   const checkSamples = (what: string, n: number, field: string) => {
     if (n > deps.maxSamples) {
@@ -89,13 +89,11 @@ export function acquireHandlers(
         [`${base}.json`, JSON.stringify(metadata, null, 2)],
       ]);
       // Buffers change only once the files exist: a failed write leaves the run as it was.
-      buffers.pushImage(image, psize, {
+      column.recordImage(image, psize, {
         x_center: p.x_center,
         y_center: p.y_center,
         size_x: p.size_x,
         size_y: p.size_y,
-        psize_x: psize,
-        psize_y: psize,
       });
       const thumb = thumbnail ? await thumbnail : null;
       return {
@@ -163,7 +161,7 @@ export function acquireHandlers(
         [`${base}.npy`, encodeNpy(line.values, [line.values.length])],
         [`${base}.json`, JSON.stringify(metadata, null, 2)],
       ]);
-      buffers.pushLineScan(line, {
+      column.recordLineScan(line, {
         x_center: p.x_center,
         y_center: p.y_center,
         length: p.length,

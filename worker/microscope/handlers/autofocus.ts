@@ -15,12 +15,6 @@ const DEFAULT_LINE_LENGTH = 40;
  * samples fall (interpolated between raster points or on them) as much as the focus.
  */
 const DEFAULT_IMAGE_STEP = 0.5;
-/**
- * The middle of the simulated specimen's clear cells (sample.ts), stage at home: a line here
- * crosses the grid line at x = 160 and nothing else, and stays clear of the grid lines at
- * y = 160 and 192 while the optics' drift (up to drift_factor, 10 by default) moves it.
- */
-const DEFAULT_LINE_CENTER = { x: 160, y: 176 };
 const MIN_FIT_POINTS = 5;
 
 type Score = { score: number } | { score: null; note: string };
@@ -30,10 +24,7 @@ export function autofocusHandlers(deps: ImagingDeps): ImagingHandlers<'autofocus
   const { microscope } = deps;
 
   /** Sets the optics and records the values, as set_parameters does. */
-  const apply = async (values: number[], op: OperationContext) => {
-    await microscope.setParameters(values, op);
-    microscope.parameters.forEach((p, i) => (deps.parameterHistory[p.name] ??= []).push(values[i]));
-  };
+  const apply = (values: number[], op: OperationContext) => deps.column.setParameters(values, op);
 
   return {
     autofocus: async (p, op) => {
@@ -63,10 +54,17 @@ export function autofocusHandlers(deps: ImagingDeps): ImagingHandlers<'autofocus
       const line = p.metric === 'line_fwhm';
       const size = p.size ?? (line ? DEFAULT_LINE_LENGTH : DEFAULT_IMAGE_SIDE);
       const step = p.scan_step ?? (line ? 1 : DEFAULT_IMAGE_STEP);
-      const center = {
-        x: p.x_center ?? (line ? DEFAULT_LINE_CENTER.x : microscope.fieldCenter.x),
-        y: p.y_center ?? (line ? DEFAULT_LINE_CENTER.y : microscope.fieldCenter.y),
-      };
+      // A line is scored where the microscope knows one feature to be; an image at the axis.
+      const place = line ? microscope.focusLine : microscope.fieldCenter;
+      if (!place && (p.x_center === undefined || p.y_center === undefined)) {
+        throw new WorkerError(
+          'INVALID_PARAMS',
+          `metric line_fwhm needs x_center and y_center on this microscope (${microscope.kind}): ` +
+            'a line across one sharp feature, which only the operator knows here',
+          { path: ['params', p.x_center === undefined ? 'x_center' : 'y_center'] },
+        );
+      }
+      const center = { x: p.x_center ?? place!.x, y: p.y_center ?? place!.y };
       const samples = sampleCount(size, step);
       if (samples > deps.maxSamples || samples < (line ? MIN_FIT_POINTS : 2)) {
         throw new WorkerError(

@@ -18,7 +18,8 @@ export function bufferHandlers(
   | 'get_previous_image_info'
   | 'get_initial_image_info'
 > {
-  const { buffers, settings } = deps;
+  const { settings } = deps;
+  const { buffers } = deps.column;
   const payload = (view: ndarray.NdArray<Float32Array>) =>
     encodeArrayPayload(cOrder(view), view.shape, settings.payloadFormat);
   const required = (name: string) => {
@@ -77,7 +78,7 @@ export function bufferHandlers(
         case 'line_scan_call_history':
           return buffers.lineScanCalls.map((c) => ({ ...c }));
         case 'parameter_history':
-          return structuredClone(deps.parameterHistory);
+          return deps.column.parameterHistory();
         case 'counter_acquire_image':
           return buffers.counterAcquireImage;
         case 'line_scan_return_gaussian_fit':
@@ -118,7 +119,7 @@ export function bufferHandlers(
         parameter_ranges: Object.fromEntries(
           deps.microscope.parameters.map((p) => [p.name, [p.lower, p.upper]]),
         ),
-        parameter_history: structuredClone(deps.parameterHistory),
+        parameter_history: deps.column.parameterHistory(),
         buffers: {
           image_k: describe('image_k'),
           image_km1: describe('image_km1'),

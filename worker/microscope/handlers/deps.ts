@@ -1,5 +1,5 @@
 import type { ImagingCatalog, Logger } from '../../../protocol/index.js';
-import type { AcquisitionBuffers } from '../acquisition-buffers.js';
+import type { MicroscopeColumn } from '../column.js';
 import type { PayloadFormat } from '../array-payload.js';
 import type { ImagingArtifacts } from '../imaging-artifacts.js';
 import type { ScanningMicroscope } from '../microscope.js';
@@ -19,12 +19,12 @@ export interface ImagingSettings {
 
 /** What the imaging handlers work with. */
 export interface ImagingDeps {
+  /** The instrument, to scan and to read; its state changes through `column`. */
   microscope: ScanningMicroscope;
-  buffers: AcquisitionBuffers;
+  /** The one owner of the optics history, the buffers and the stage. */
+  column: MicroscopeColumn;
   artifacts: ImagingArtifacts;
   settings: ImagingSettings;
-  /** Values set per parameter, oldest first (EAA's parameter_history). */
-  parameterHistory: Record<string, number[]>;
   /** Most samples along one side of a scan. */
   maxSamples: number;
   log: Logger;

@@ -14,6 +14,7 @@ export function imagingModule(deps: ImagingDeps, dwellUs: number): MethodModule 
     dwellUs,
     maxSamples: deps.maxSamples,
     fieldCenter: deps.microscope.fieldCenter,
+    focusLine: deps.microscope.focusLine,
   });
   return defineModule({
     methods,

@@ -17,7 +17,7 @@ const THUMBNAIL_SIDE = 256;
  * while the optics stay put). See the method description for the cancel contract.
  */
 export function mosaicHandlers(deps: ImagingDeps): ImagingHandlers<'acquire_mosaic'> {
-  const { microscope, buffers, artifacts, settings } = deps;
+  const { microscope, column, artifacts, settings } = deps;
   const { stage } = microscope;
 
   return {
@@ -73,7 +73,7 @@ export function mosaicHandlers(deps: ImagingDeps): ImagingHandlers<'acquire_mosa
       try {
         for (const [k, tile] of layout.tiles.entries()) {
           op.checkpoint();
-          await stage.moveTo(tile.stage);
+          await column.moveStage(tile.stage);
           op.checkpoint();
           const label = `tile ${k + 1} of ${total} (row ${tile.row}, col ${tile.col})`;
           const image = await microscope.scanImage(
@@ -95,24 +95,22 @@ export function mosaicHandlers(deps: ImagingDeps): ImagingHandlers<'acquire_mosa
             encodeNpy(image.data, [image.rows, image.cols]),
           );
           stitcher.add(image.data, image.rows, image.cols, tile.r0, tile.c0);
-          buffers.pushImage(image, p.scan_step, {
+          column.recordImage(image, p.scan_step, {
             x_center: center.x,
             y_center: center.y,
             size_x: p.tile_size,
             size_y: p.tile_size,
-            psize_x: p.scan_step,
-            psize_y: p.scan_step,
           });
           done.push({ row: tile.row, col: tile.col, stage: tile.stage, array_path: path });
           op.progress(k + 1, total, `${label} done`);
         }
         op.checkpoint();
       } catch (err) {
-        await stage.moveTo(start);
+        await column.moveStage(start);
         await artifacts.adopt(done.map((t) => t.array_path));
         throw stopped(err, done, total, start);
       }
-      await stage.moveTo(start);
+      await column.moveStage(start);
 
       const image = stitcher.image();
       const rows = layout.rows;

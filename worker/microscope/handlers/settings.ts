@@ -62,12 +62,9 @@ export function settingsHandlers(
           );
         }
       });
-      await deps.microscope.setParameters(parameters, op);
+      await deps.column.setParameters(parameters, op);
       const named: Record<string, number> = {};
-      specs.forEach((p, i) => {
-        named[p.name] = parameters[i];
-        (deps.parameterHistory[p.name] ??= []).push(parameters[i]);
-      });
+      specs.forEach((p, i) => (named[p.name] = parameters[i]));
       const text = specs.map((p, i) => `${p.name}=${parameters[i]}`).join(', ');
       return {
         status: 'ok' as const,

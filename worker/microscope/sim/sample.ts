@@ -13,6 +13,16 @@ export const LINE_SIGMA = 0.55;
  */
 const CLEAR_CELLS = { rows: [5, 5], cols: [4, 5] } as const;
 
+/**
+ * Where a line scan crosses one feature and nothing else, specimen coordinates: the grid line
+ * between the clear cells (x = 160), half-way up their row (y = 176), clear of the grid lines
+ * at y = 160 and 192 while the optics' drift moves it by up to drift_factor.
+ */
+export const FOCUS_LINE = {
+  x: GRID_PITCH * CLEAR_CELLS.cols[1],
+  y: GRID_PITCH * (CLEAR_CELLS.rows[0] + 0.5),
+} as const;
+
 // The background stays within 0.06 ± 0.012 and varies slowly: EAA's fit starts μ at the centroid
 // of the whole smoothed profile, so a background sloping by 0.02 across a 60-unit scan drags that
 // start off a line 1.3 units wide and the fit fails (1 scan in 20 at focus with ±0.03).

@@ -12,7 +12,7 @@ import {
 } from '../microscope.js';
 import { applyPoissonNoise } from './noise.js';
 import { Rng } from './rng.js';
-import { Sample } from './sample.js';
+import { FOCUS_LINE, Sample } from './sample.js';
 import { sampleLine } from './sampling.js';
 import { ScanPool, shareSample } from './scan-pool.js';
 import { SpecimenMaterials } from './spectra/specimen-materials.js';
@@ -53,6 +53,12 @@ export class SimMicroscope implements ScanningMicroscope {
   readonly materials: SpecimenMaterials;
   /** The specimen's centre: with the stage at home the optical axis is over it. */
   readonly fieldCenter: { x: number; y: number };
+
+  /** The specimen's focus line (sample.ts) where a scan sees it now: the stage moves it. */
+  get focusLine(): { x: number; y: number } {
+    const { x, y } = this.stage.position();
+    return { x: FOCUS_LINE.x - x, y: FOCUS_LINE.y - y };
+  }
   /** EAA's blur from the optics parameters, σ in output samples; aberrations come on top. */
   blur = 0;
   /** EAA's stage drift [dy, dx] from parameter changes; the stage position comes on top. */
