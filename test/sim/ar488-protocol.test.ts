@@ -436,7 +436,8 @@ describe('serial poll formats (§1.7)', () => {
     ]);
     const eol = profile === 'esp32' ? '\r' : '\r\n';
     await h.run(`++read_tmo_ms 5${eol}++addr 5${eol}*SRE 16${eol}*IDN?${eol}`);
-    await sleep(20);
+    // The *IDN? reply queued: MAV, and with *SRE 16 the request for service.
+    await expect.poll(() => h.emu.bus.srq).toBe(true);
     return { h, eol };
   }
 
@@ -629,9 +630,11 @@ describe('bus management', () => {
   });
 
   it('++clr clears the output queue; ++trg triggers a BUS-armed reading', async () => {
-    const h = harness('twilight-0.53.04');
+    const dmm = createHp34401a();
+    const h = harness('twilight-0.53.04', [{ address: 22, device: dmm }]);
     await h.run('++addr 22\r\n++read_tmo_ms 30\r\n*IDN?\r\n');
-    await sleep(10);
+    // The reply is in the output queue before ++clr empties it.
+    await expect.poll(() => dmm.messageAvailable).toBe(true);
     expect(await h.run('++clr\r\n++read eoi\r\n')).toBe('');
     await h.run('TRIG:SOUR BUS\r\nINIT\r\nFETC?\r\n');
     expect(await h.run('++read eoi\r\n')).toBe('');

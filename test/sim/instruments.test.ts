@@ -82,8 +82,8 @@ describe('IEEE 488.2 status model (§3.4)', () => {
   it('a new message before the reply is read interrupts the query (-410); MAV drops SRQ', async () => {
     const { bus, write, ask } = bench(createHp34401a());
     write('*SRE 16;*IDN?');
-    await sleep(20);
-    expect(bus.srq).toBe(true);
+    // The reply is formatted a moment later; MAV then raises SRQ.
+    await expect.poll(() => bus.srq).toBe(true);
     write('*ESE 0');
     expect(bus.srq).toBe(false);
     expect(await ask('SYST:ERR?')).toBe('-410,"Query INTERRUPTED"\n');
