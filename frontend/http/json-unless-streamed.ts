@@ -93,8 +93,12 @@ export class JsonUnlessStreamedTransport extends WebStandardStreamableHTTPServer
       ) {
         return response;
       }
-      return await firstMessageDecides(response, request.signal, () =>
-        this.streamed.has(id) ? undefined : (this.undecided.get(id) ?? undefined),
+      // A kept reply means nothing was streamed before it (send() decides that), whatever a
+      // late notification marks afterwards: the stand-in must never reach the client.
+      return await firstMessageDecides(
+        response,
+        request.signal,
+        () => this.undecided.get(id) ?? undefined,
       );
     } finally {
       if (id !== undefined) {
