@@ -9,7 +9,7 @@ import { decodeNpy } from '../../worker/artifacts/npy.js';
 import { ENTRY, LabrelayProcess, ROOT, stopAllProcesses } from '../helpers/labrelay-process.js';
 import { labConfig } from '../helpers/lab.js';
 import { argumentsPythonCannotBind, connectHttp, connectStdio } from '../helpers/mcp-client.js';
-import { freePortAndNext, freePorts } from '../helpers/ports.js';
+import { freePorts } from '../helpers/ports.js';
 import { pythonWith } from '../helpers/python.js';
 
 /*
@@ -30,9 +30,8 @@ let client: Client;
 
 beforeAll(async () => {
   python = pythonWith('fastmcp', 'numpy');
-  const [httpPort] = await freePorts(1);
-  // No config: the events endpoint is the worker's port + 1.
-  const workerPort = await freePortAndNext();
+  // No config: the events endpoint is the worker's port + 1 (freePorts keeps it free too).
+  const [httpPort, workerPort] = await freePorts(2);
   workerEndpoint = `tcp://127.0.0.1:${workerPort}`;
   stateDir = mkdtempSync(join(tmpdir(), 'labrelay-eaa-'));
   lab = LabrelayProcess.spawn(['start', '--port', String(httpPort), '--bind', workerEndpoint], {
