@@ -47,3 +47,11 @@ export function argumentsPythonCannotBind(
       .map((name) => `${t.name}(${name})`),
   );
 }
+
+/** Whether the worker behind `client` is running an operation of `method` now (worker_status). */
+export async function isRunning(client: Client, method: string): Promise<boolean> {
+  const status = await client.callTool({ name: 'worker_status', arguments: {} });
+  return (
+    status.structuredContent as { operations: Array<{ method: string; state: string }> }
+  ).operations.some((op) => op.method === method && op.state === 'running');
+}

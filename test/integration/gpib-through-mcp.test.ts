@@ -10,7 +10,7 @@ import { parseInstrumentSpec } from '../../worker/sim/ar488/instrument-spec.js';
 import { startAr488Sim } from '../../worker/sim/ar488/start.js';
 import { startLab } from '../helpers/lab.js';
 import { stopAllProcesses } from '../helpers/labrelay-process.js';
-import { connectHttp } from '../helpers/mcp-client.js';
+import { connectHttp, isRunning } from '../helpers/mcp-client.js';
 
 /*
  * Two emulated AR488 bridges in this process, reached for real by a labrelay worker process:
@@ -185,17 +185,7 @@ it('waits for a service request instead of sleeping, and finds who asked', async
     poll_interval_ms: 20,
   });
   // The request for service is raised once wait_srq is polling for it.
-  await expect
-    .poll(
-      async () =>
-        (
-          (await call('worker_status', {})).structuredContent as {
-            operations: Array<{ method: string; state: string }>;
-          }
-        ).operations.some((op) => op.method === 'wait_srq' && op.state === 'running'),
-      { timeout: 5000 },
-    )
-    .toBe(true);
+  await expect.poll(() => isRunning(client, 'wait_srq'), { timeout: 5000 }).toBe(true);
   await call('instrument_write', { bridge_name: 'bench-b', address: 16, command: '*OPC' });
   const result = (await waiting).structuredContent;
   expect(result).toMatchObject({ srq: true, requesting: [{ address: 16, rqs: true }] });

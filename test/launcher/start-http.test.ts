@@ -3,7 +3,7 @@ import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../helpers/lab.js';
 import { stopAllProcesses } from '../helpers/labrelay-process.js';
-import { connectHttp } from '../helpers/mcp-client.js';
+import { connectHttp, isRunning } from '../helpers/mcp-client.js';
 
 /*
  * `labrelay start` with the SDK's own client over Streamable HTTP:
@@ -98,14 +98,6 @@ it('relays progress as notifications/progress when the client sent a progress to
   expect(seen.every((p) => p.total === 4)).toBe(true);
 });
 
-/** Whether the worker has an operation of `method` running now. */
-async function running(method: string): Promise<boolean> {
-  const status = (await call('worker_status')).structuredContent as {
-    operations: Array<{ method: string; state: string }>;
-  };
-  return status.operations.some((op) => op.method === method && op.state === 'running');
-}
-
 it('turns an MCP cancellation into a worker cancel', async () => {
   const controller = new AbortController();
   const pending = client.callTool(
@@ -114,7 +106,7 @@ it('turns an MCP cancellation into a worker cancel', async () => {
     { signal: controller.signal },
   );
   // Aborted once the worker runs it, so that there is an operation to cancel.
-  await expect.poll(() => running('diag_sleep'), { timeout: 5000 }).toBe(true);
+  await expect.poll(() => isRunning(client, 'diag_sleep'), { timeout: 5000 }).toBe(true);
   controller.abort('user stopped it');
   await expect(pending).rejects.toThrow(/user stopped it/);
   // The worker stopped the operation: the lane is free again almost at once.

@@ -3,7 +3,7 @@ import { afterEach, expect, it } from 'vitest';
 import { WorkerClient } from '../../frontend/worker-client/index.js';
 import { startLab } from '../helpers/lab.js';
 import { stopAllProcesses } from '../helpers/labrelay-process.js';
-import { connectHttp } from '../helpers/mcp-client.js';
+import { connectHttp, isRunning } from '../helpers/mcp-client.js';
 
 afterEach(stopAllProcesses);
 
@@ -37,17 +37,7 @@ it('a worker killed mid-call: the call fails fast, the worker restarts, the next
     arguments: { duration_ms: 4000, lane: 'kill' },
   }) as Promise<CallToolResult>;
   // Killed once the call is running in the worker, not on a guess of when that is.
-  await expect
-    .poll(
-      async () => {
-        const status = await client.callTool({ name: 'worker_status', arguments: {} });
-        return (
-          status.structuredContent as { operations: Array<{ method: string; state: string }> }
-        ).operations.some((op) => op.method === 'diag_sleep' && op.state === 'running');
-      },
-      { timeout: 5000 },
-    )
-    .toBe(true);
+  await expect.poll(() => isRunning(client, 'diag_sleep'), { timeout: 5000 }).toBe(true);
   process.kill(pid, 'SIGKILL');
   const result = await pending;
   const elapsed = performance.now() - started;
