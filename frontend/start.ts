@@ -84,7 +84,7 @@ export async function startFrontend(options: FrontendOptions): Promise<RunningFr
     });
     printTools(catalog);
   });
-  const newServer = () => createServer({ fleet, version: options.version });
+  const newServer = () => createServer({ fleet, version: options.version, log });
 
   if (options.transport === 'stdio') {
     const { server } = newServer();

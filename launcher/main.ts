@@ -22,6 +22,14 @@ Usage:
 
   labrelay call METHOD ['{"json":"params"}'] [--worker ENDPOINT|NAME] [--config FILE] [--timeout MS]
       Send one request to the worker and print its reply. Exit code 0 ok, 1 error reply.
+  labrelay approvals [--config FILE] [--worker NAME]
+      List the writes waiting for a person's approval, one per line: id, age, device, method,
+      parameters, rule.
+  labrelay approve ID | deny ID [--config FILE]
+      Approve or deny a waiting write (recorded as user@host via cli). The agent cannot.
+  labrelay stop ["reason"] | lock "reason" | resume [--config FILE]
+      Stop the lab (cancel everything, safe states, refuse writes), hold agent writes without
+      stopping anything, or end either. Only a person resumes.
   labrelay keys [--json]
       Generate a ZeroMQ CURVE key pair (Z85) for a worker bound beyond loopback
       (worker.curve / tango.curve) or for a frontend or bench script (frontend.curve).
@@ -105,6 +113,23 @@ async function main(argv: string[]): Promise<number | undefined> {
         values.timeout === undefined ? undefined : positiveInt(values.timeout, '--timeout');
       const { runCall } = await import('./commands/call.js');
       return runCall({ ...values, method, params, timeout });
+    }
+    case 'approvals':
+    case 'approve':
+    case 'deny':
+    case 'resume':
+    case 'lock':
+    case 'stop': {
+      const { values, positionals } = parse({ ...COMMON, worker: ENDPOINT }, true);
+      if (values.help) break;
+      const needs = { approvals: 0, resume: 0, approve: 1, deny: 1, lock: 1, stop: -1 }[command];
+      if (needs >= 0 && positionals.length !== needs) {
+        throw new UsageError(
+          needs === 0 ? `${command} takes no argument` : `${command} takes one argument`,
+        );
+      }
+      const { runSupervise } = await import('./commands/supervise.js');
+      return runSupervise({ ...values, command, argument: positionals[0] });
     }
     case 'keys': {
       const { values } = parse({ help: COMMON.help, json: { type: 'boolean' } });

@@ -59,6 +59,7 @@ export function workerOptions(
       ),
     },
     imaging: loaded.config.imaging ?? null,
+    ...(loaded.config.policy ? { policy: loaded.config.policy } : {}),
     devices: {
       blocking: {
         blockedFunctions: d.blocked_functions,

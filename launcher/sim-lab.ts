@@ -87,10 +87,67 @@ export async function prepareSimLab(
         gpib: { bridges },
         imaging: { microscope: 'simulated' },
         devices: { attribute_tools: true },
+        policy: SIM_LAB_POLICY,
       }),
   );
   return { configPath, sidecars };
 }
+
+/**
+ * The simulated lab's safety policy, as a lab would write it: the E3631A's +25 V output at most
+ * 20 V and a person asked above 12 V (through the typed tool and through raw SCPI alike), its
+ * outputs switched on only with approval, a stage move longer than 200 nm approved, and the
+ * microscope's high tension changed by at most 20 kV per call (EPICS OROC).
+ */
+export const SIM_LAB_POLICY = {
+  writes: 'allow',
+  approval_timeout_s: 300,
+  rules: [
+    {
+      name: 'E3631A +25 V output',
+      classes: ['HPE3631A'],
+      when: { channel: 'P25V' },
+      settings: ['voltage'],
+      hard: { min: 0, max: 20 },
+      soft: { max: 12 },
+    },
+    { name: 'E3631A outputs on', tools: ['HPE3631A_output_on'], approval: 'always' },
+    { name: 'stage move', classes: ['Stage'], settings: ['x', 'y'], approval_step: 200 },
+    {
+      name: 'mosaic stage moves',
+      tools: ['acquire_mosaic'],
+      settings: ['x', 'y'],
+      approval_step: 200,
+    },
+    {
+      name: 'high tension step',
+      classes: ['Microscope', 'ThermoMicroscope'],
+      settings: ['voltage'],
+      max_step: 20,
+    },
+  ],
+  scpi: [
+    {
+      name: 'E3631A +25 V output',
+      model: 'E3631A',
+      match: '^APPL(Y)? P25V,',
+      value: { argument: 0, hard: { min: 0, max: 20 }, soft: { max: 12 } },
+    },
+    {
+      name: 'E3631A outputs on',
+      model: 'E3631A',
+      match: '^OUTP(UT)?(:STAT(E)?)? (ON|1)$',
+      action: 'approve',
+    },
+    {
+      name: 'E3631A outputs off',
+      model: 'E3631A',
+      match: '^OUTP(UT)?(:STAT(E)?)? (OFF|0)$',
+      action: 'allow',
+    },
+    { name: 'reset', match: '^\\*RST$', action: 'approve' },
+  ],
+};
 
 // The 3478A predates *IDN?, so no scan can tell what it is: the config names its driver.
 const HP3478A_AT_23 = { '23': 'HP3478A' };

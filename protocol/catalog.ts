@@ -3,6 +3,7 @@ import { diagnosticsMethods } from './methods/diagnostics.js';
 import { deviceMethods } from './methods/devices.js';
 import { gpibMethods } from './methods/gpib.js';
 import { imagingMethods } from './methods/imaging.js';
+import { safetyMethods } from './methods/safety.js';
 
 /**
  * Every method labrelay's TypeScript worker can serve, keyed by its one name. A running worker
@@ -12,6 +13,7 @@ export const catalog = {
   ...coreMethods,
   ...diagnosticsMethods,
   ...deviceMethods,
+  ...safetyMethods,
   // Typed with the built-in simulated lab's bridges; a worker's describe has its own.
   ...gpibMethods({
     bridges: ['bench-a', 'bench-b'],

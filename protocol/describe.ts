@@ -65,6 +65,13 @@ export const DescribeResultSchema = z.object({
   queue_timeout_ms: z
     .number()
     .describe('Longest an operation waits for its resource before the worker replies BUSY.'),
+  approval_timeout_ms: z
+    .number()
+    .default(0)
+    .describe(
+      "Longest a write waits for a person's approval (0: no policy); a client adds it to a " +
+        "write's timeout.",
+    ),
   methods: z.array(MethodDescriptionSchema),
   prompts: z
     .array(PromptSpecSchema)

@@ -14,6 +14,15 @@ export interface OkReply<R = unknown> {
   id: string;
   status: 'ok';
   result: R;
+  /** For a write the safety policy governs: what went to the instrument and what was read back. */
+  write?: WriteSummary;
+}
+
+/** What a write did: the commands on the wire, the values read back, the approval it ran under. */
+export interface WriteSummary {
+  sent: string[];
+  applied: Record<string, unknown>;
+  approval?: { id: string; by: string | null; via: string | null };
 }
 
 /** A failed reply; `id` is null only when the request's id could not be read. */

@@ -16,7 +16,21 @@ export const ERROR_CODES = {
   TIMEOUT:
     'worker or client: the operation did not finish within its deadline. From the client, ' +
     '`data.outcome` is "unknown" when the request may have run.',
-  CANCELLED: 'worker: the operation was stopped by `cancel` at a safe point, or never started.',
+  CANCELLED:
+    'worker: the operation was stopped by `cancel` or `stop_all` at a safe point, or never started.',
+  REFUSED:
+    'worker: the safety policy refuses the write (a hard limit, a step too large, a setting that ' +
+    'is not writable, a denied SCPI command, a read-only lab); `data.rule` names the rule. ' +
+    'Nothing reached the instrument.',
+  APPROVAL_DENIED:
+    "worker: the write needed a person's approval and a person denied it; nothing was sent.",
+  APPROVAL_EXPIRED:
+    "worker: the write needed a person's approval and none came before it expired; nothing was sent.",
+  LAB_STOPPED:
+    'worker: the lab was stopped (stop_all); writes are refused until a person resumes it. Reads work.',
+  LAB_LOCKED:
+    'worker: a person holds the lab (labrelay lock); agent writes are refused until it is ' +
+    'unlocked. Reads work.',
   DEVICE_ERROR: 'worker: the instrument, its bridge or its link reported a failure.',
   UNAVAILABLE:
     'worker or client: the worker or the device cannot be reached now (restarting, disconnected).',

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ApprovalRecordSchema, LabStateSchema } from './methods/safety.js';
 
 /**
  * What the worker publishes on its PUB socket, as two frames: [topic, JSON body].
@@ -7,6 +8,11 @@ import * as z from 'zod';
  *   topic = request id   {type: "progress_end", id}   (after the last progress, before the reply)
  *   topic = "$heartbeat"  {type: "heartbeat", boot_id, catalog_hash, pid, time}   (every second)
  *   topic = "$catalog"    {type: "catalog_changed", boot_id, catalog_hash}        (at once)
+ *   topic = "$approvals"  {type: "approval", approval}       (an approval asked for or decided)
+ *   topic = "$lab"        {type: "lab_state", lab}           (stopped, locked, resumed)
+ *
+ * A write that waits for a person reports it as progress with an `approval` field, so a client
+ * that relays progress (the MCP frontend, to ask through elicitation) knows what it waits for.
  *
  * A bench script subscribes to its request id before sending the request (ZeroMQ subscriptions
  * match prefixes, so it also checks `id` in the body); the MCP frontend subscribes to everything.
@@ -14,6 +20,10 @@ import * as z from 'zod';
 export const HEARTBEAT_TOPIC = '$heartbeat';
 /** Topic of the message sent when the set of methods changes. */
 export const CATALOG_TOPIC = '$catalog';
+/** Topic of approval requests and decisions. */
+export const APPROVALS_TOPIC = '$approvals';
+/** Topic of the lab's state: stopped, locked, running. */
+export const LAB_TOPIC = '$lab';
 /** How often the worker publishes a heartbeat. */
 export const HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -23,6 +33,8 @@ export const ProgressEventSchema = z.object({
   progress: z.number(),
   total: z.number().optional(),
   message: z.string().optional(),
+  /** Present while the operation waits for a person's approval. */
+  approval: ApprovalRecordSchema.optional(),
 });
 
 /**
@@ -49,15 +61,29 @@ export const CatalogChangedEventSchema = z.object({
   catalog_hash: z.string(),
 });
 
+export const ApprovalEventSchema = z.object({
+  type: z.literal('approval'),
+  approval: ApprovalRecordSchema,
+});
+
+export const LabStateEventSchema = z.object({
+  type: z.literal('lab_state'),
+  lab: LabStateSchema,
+});
+
 /** Any event the worker publishes. */
 export const WorkerEventSchema = z.discriminatedUnion('type', [
   ProgressEventSchema,
   ProgressEndEventSchema,
   HeartbeatEventSchema,
   CatalogChangedEventSchema,
+  ApprovalEventSchema,
+  LabStateEventSchema,
 ]);
 
 export type ProgressEvent = z.infer<typeof ProgressEventSchema>;
 export type HeartbeatEvent = z.infer<typeof HeartbeatEventSchema>;
 export type CatalogChangedEvent = z.infer<typeof CatalogChangedEventSchema>;
+export type ApprovalEvent = z.infer<typeof ApprovalEventSchema>;
+export type LabStateEvent = z.infer<typeof LabStateEventSchema>;
 export type WorkerEvent = z.infer<typeof WorkerEventSchema>;

@@ -36,4 +36,12 @@ export {
   type ImagingCatalog,
   type ImagingCatalogOptions,
 } from './methods/imaging.js';
+export {
+  safetyMethods,
+  LabStateSchema,
+  ApprovalRecordSchema,
+  type SafetyCatalog,
+  type LabState,
+  type ApprovalRecord,
+} from './methods/safety.js';
 export * from './catalog.js';

@@ -16,7 +16,7 @@ import { EventsPublisher } from './engine/events-publisher.js';
 import { BlockingRules, type BlockingConfig } from './devices/blocking.js';
 import { deviceModule } from './devices/device-module.js';
 import { DeviceRegistry } from './devices/device-registry.js';
-import { bindGpibDevices } from './gpib/devices/index.js';
+import { bindGpibDevices, gpibDeviceName } from './gpib/devices/index.js';
 import {
   closePlugins,
   importPlugins,
@@ -28,7 +28,9 @@ import { diagnosticsModule } from './diagnostics/diagnostics-module.js';
 import type { MethodModule } from './engine/method-module.js';
 import type { ReplyCacheLimits } from './engine/reply-cache.js';
 import { RouterServer } from './engine/router-server.js';
-import { createRuntime } from './engine/runtime.js';
+import { createRuntime, type WorkerRuntime } from './engine/runtime.js';
+import { WireTap } from './engine/wire-tap.js';
+import { OPEN_POLICY, createSafety, type PolicyConfig } from './safety/index.js';
 
 /** Everything the worker needs to start; the launcher builds it from the config file and flags. */
 export interface WorkerOptions {
@@ -60,6 +62,8 @@ export interface WorkerOptions {
   imaging: ImagingConfig | null;
   /** Which device commands become tools, and device plugins (config `devices:`). */
   devices: { blocking: BlockingConfig; attributeTools: boolean; plugins: PluginEntry[] };
+  /** The safety policy (config `policy:`); absent: writes allowed, no rules. */
+  policy?: PolicyConfig;
   /** Print the discovered devices and their commands to stderr. */
   verbose: boolean;
   log: Logger;
@@ -103,11 +107,22 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     modules.push(imaging.module);
     registry.addAll(imaging.devices);
   }
+  const tap = new WireTap();
   let unbindGpib = () => {};
   if (options.gpib.bridges.length > 0) {
     const manager = new BridgeManager(options.gpib.bridges, log, options.gpib.linkFactory);
+    manager.tapLines((resource, line) => tap.record(resource, line));
     modules.push(
-      gpibModule({ manager, artifacts, allowRawCommands: options.gpib.allowRawCommands, log }),
+      gpibModule({
+        manager,
+        artifacts,
+        allowRawCommands: options.gpib.allowRawCommands,
+        deviceAt: (bridge, address) => {
+          const device = registry.get(gpibDeviceName(bridge, { primary: address }));
+          return device ? { name: device.name, class: device.deviceClass.name } : null;
+        },
+        log,
+      }),
     );
     unbindGpib = bindGpibDevices({
       manager,
@@ -120,14 +135,30 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     ? new AuditLog(options.auditLog.path, options.auditLog.fsync)
     : null;
   let events: EventsPublisher | undefined;
-  const runtime = createRuntime({
+  let runtime: WorkerRuntime | undefined;
+  const safety = createSafety({
+    policy: options.policy ?? OPEN_POLICY,
+    audit,
+    events: () => events ?? null,
+    tap,
+    targets: {
+      abortAll: (reason) => runtime?.dispatcher.abortAll(reason) ?? [],
+      modules: () => runtime?.modules ?? [],
+    },
+    log,
+  });
+  // Served before the device modules: stop and resume are there even if a device module fails.
+  modules.unshift(safety.module);
+  runtime = createRuntime({
     name: options.name,
     version: options.version,
     eventsEndpoint,
     queueTimeoutMs: options.queueTimeoutMs,
     audit,
     replyCache: options.replyCache,
-    progress: (id, progress, total, message) => events?.progress(id, progress, total, message),
+    progress: (id, progress, total, message, approval) =>
+      events?.progress(id, progress, total, message, approval),
+    gate: safety.gate,
     progressEnd: (id) => events?.progressEnd(id),
     log,
     modules,

@@ -1,3 +1,4 @@
+import { stopAllTool } from './stop-all-tool.js';
 import type {
   Logger,
   MethodDescription,
@@ -16,6 +17,11 @@ export interface ServedTool {
   /** The worker that answers it, or null for the fleet's own tools (health over all workers). */
   worker: string | null;
   call(params: Record<string, unknown>, options: RequestOptions): Promise<ReplyEnvelope>;
+  /**
+   * Relays a person's decision on an approval this tool's call waits for, to the worker that
+   * holds it (see mcp/ask-approval.ts). Absent for the fleet's own tools.
+   */
+  decide?(params: Record<string, unknown>): Promise<ReplyEnvelope>;
 }
 
 /** Everything the frontend serves now. */
@@ -57,7 +63,10 @@ export class Fleet {
   ) {
     if (entries.length === 0) throw new Error('the frontend needs at least one worker');
     this.members = entries.map((entry) => new FleetMember(entry, settings));
-    this.shared = this.members.length > 1 ? fleetTools(this.members) : [];
+    this.shared = [
+      ...(this.members.length > 1 ? fleetTools(this.members) : []),
+      stopAllTool(this.members),
+    ];
     for (const member of this.members) member.onChange(() => this.rebuild());
   }
 
@@ -137,6 +146,8 @@ export class Fleet {
           worker: routed.worker,
           call: (params: Record<string, unknown>, options: RequestOptions) =>
             client.request(routed.workerMethod, params, options),
+          decide: (params: Record<string, unknown>) =>
+            client.request('approval_decide', params, { timeoutMs: 5000 }),
         };
       }),
     ];

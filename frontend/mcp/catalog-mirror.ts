@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { FleetCatalog } from '../fleet/fleet.js';
+import type { Logger } from '../../protocol/index.js';
 import { registerPrompt } from './register-prompt.js';
 import { registerResource } from './register-resource.js';
 import { registerTool } from './register-tool.js';
@@ -18,7 +19,10 @@ export class CatalogMirror {
   private readonly prompts = new Map<string, { entry: Registered; fingerprint: string }>();
   private readonly resources = new Map<string, { entry: Registered; fingerprint: string }>();
 
-  constructor(private readonly server: McpServer) {
+  constructor(
+    private readonly server: McpServer,
+    private readonly log: Logger,
+  ) {
     // The SDK declares the prompt and resource capabilities on first registration, and refuses
     // to after connecting; registering and removing a placeholder declares them up front, so a
     // worker that gains prompts after a restart can still publish them.
@@ -45,7 +49,7 @@ export class CatalogMirror {
       catalog.tools,
       (t) => t.method.name,
       (t) => [t.worker, t.method],
-      (t) => registerTool(this.server, t),
+      (t) => registerTool(this.server, t, this.log),
     );
     reconcile(
       this.prompts,

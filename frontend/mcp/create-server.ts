@@ -1,3 +1,4 @@
+import type { Logger } from '../../protocol/index.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Fleet } from '../fleet/fleet.js';
@@ -7,6 +8,7 @@ import { CatalogMirror } from './catalog-mirror.js';
 export interface ServerDeps {
   fleet: Fleet;
   version: string;
+  log: Logger;
 }
 
 const INSTRUCTIONS =
@@ -35,7 +37,7 @@ export function createServer(deps: ServerDeps): { server: McpServer; cleanup: ()
     },
   );
   answerWithdrawnTools(server, deps.fleet);
-  const mirror = new CatalogMirror(server);
+  const mirror = new CatalogMirror(server, deps.log);
   mirror.sync(deps.fleet.catalog);
   const unsubscribe = deps.fleet.onChange((catalog) => mirror.sync(catalog));
   return { server, cleanup: unsubscribe };

@@ -2,13 +2,15 @@ import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server
 import type { ServedTool } from '../fleet/fleet.js';
 import { isObjectSchema, outputSchemaFor, passthroughSchema } from './json-schema-passthrough.js';
 import { toToolResult } from './tool-result.js';
+import { askApproval } from './ask-approval.js';
+import type { Logger } from '../../protocol/index.js';
 
 /**
  * Registers one served method as an MCP tool: its schemas as the worker declared them, a call
  * forwarded as one request to the worker that serves it, progress relayed when the client sent a
  * progress token, and an MCP cancellation turned into a worker cancel (via the abort signal).
  */
-export function registerTool(server: McpServer, tool: ServedTool): RegisteredTool {
+export function registerTool(server: McpServer, tool: ServedTool, log: Logger): RegisteredTool {
   const { method } = tool;
   const wrap = !isObjectSchema(method.outputSchema);
   return server.registerTool(
@@ -22,12 +24,25 @@ export function registerTool(server: McpServer, tool: ServedTool): RegisteredToo
     },
     async (args, extra) => {
       const token = extra._meta?.progressToken;
+      const asked = new Set<string>();
       const reply = await tool.call(args as Record<string, unknown>, {
         signal: extra.signal,
         onProgress:
-          token === undefined
+          token === undefined && !server.server.getClientCapabilities()?.elicitation
             ? undefined
             : (event) => {
+                if (event.approval?.status === 'pending' && !asked.has(event.approval.id)) {
+                  asked.add(event.approval.id);
+                  void askApproval({
+                    server,
+                    tool,
+                    approval: event.approval,
+                    signal: extra.signal,
+                    relatedRequestId: extra.requestId,
+                    log,
+                  });
+                }
+                if (token === undefined) return;
                 extra
                   .sendNotification({
                     method: 'notifications/progress',

@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { MCP_IMAGES_KEY, type ReplyEnvelope } from '../../protocol/index.js';
+import { MCP_IMAGES_KEY, type ReplyEnvelope, type WriteSummary } from '../../protocol/index.js';
 
 /** Above this much text the text block elides long strings (the structuredContent keeps them). */
 const TEXT_LIMIT = 1 << 20;
@@ -36,10 +36,22 @@ export function toToolResult(method: string, reply: ReplyEnvelope, wrap: boolean
     result = rest;
   }
   const structured = wrap ? { result } : (result as Record<string, unknown>);
+  const write: Content[] = reply.write ? [{ type: 'text', text: writeText(reply.write) }] : [];
   return {
     structuredContent: structured,
-    content: [{ type: 'text', text: textOf(result) }, ...images],
+    content: [{ type: 'text', text: textOf(result) }, ...write, ...images],
+    ...(reply.write ? { _meta: { 'labrelay/write': reply.write } } : {}),
   };
+}
+
+/** What a governed write did, for the model and the person reading along. */
+function writeText(write: WriteSummary): string {
+  const parts = [`sent: ${write.sent.length ? write.sent.join(' | ') : '(no bus commands)'}`];
+  if (Object.keys(write.applied).length) parts.push(`read back: ${JSON.stringify(write.applied)}`);
+  if (write.approval) {
+    parts.push(`approved: ${write.approval.id} by ${write.approval.by} via ${write.approval.via}`);
+  }
+  return parts.join('; ');
 }
 
 function textOf(value: unknown): string {

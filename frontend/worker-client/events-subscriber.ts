@@ -71,7 +71,7 @@ export class EventsSubscriber {
         if (event.type === 'progress') this.progress.get(event.id)?.onProgress(event);
         else if (event.type === 'progress_end') this.progress.get(event.id)?.onEnd();
         else if (event.type === 'heartbeat') this.onHeartbeat(event);
-        else this.onCatalogChanged(event.catalog_hash);
+        else if (event.type === 'catalog_changed') this.onCatalogChanged(event.catalog_hash);
       }
     } catch (err) {
       if (!this.socket.closed) this.log.error('events: receive loop ended', { error: String(err) });

@@ -305,8 +305,17 @@ export class WorkerClient {
   private timeoutFor(info: MethodDescription | undefined, params: Record<string, unknown>): number {
     if (!info) return this.defaultTimeoutMs;
     const queue = info.resource === null ? 0 : (this.current?.queue_timeout_ms ?? 0);
+    // A write may wait for a person's approval first (the worker's policy): that wait is part
+    // of its deadline, not a sign the worker is gone.
+    const approval =
+      info.resource === null || info.annotations.readOnlyHint
+        ? 0
+        : (this.current?.approval_timeout_ms ?? 0);
     return (
-      queue + deadlineMs(info.deadline, params, schemaDefaults(info.inputSchema)) + this.slackMs
+      queue +
+      approval +
+      deadlineMs(info.deadline, params, schemaDefaults(info.inputSchema)) +
+      this.slackMs
     );
   }
 

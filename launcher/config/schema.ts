@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { STDIO_MAX_MESSAGE_BYTES } from '../../frontend/stdio.js';
 import { DEFAULT_WORKER_ENDPOINT, PAYLOAD_FORMATS, curveKeyProblem } from '../../protocol/index.js';
 import { gpibDriverClassNames } from '../../worker/gpib/drivers/driver-catalog.js';
+import { PolicySection } from '../../worker/safety/policy-config.js';
 
 const Endpoint = z
   .string()
@@ -384,6 +385,7 @@ export const ConfigSchema = z
     devices: DevicesSection.prefault({}),
     frontend: FrontendSection.prefault({}),
     tango: TangoSection.optional(),
+    policy: PolicySection.optional(),
     launcher: LauncherSection.prefault({}),
   })
   .superRefine((config, ctx) => {

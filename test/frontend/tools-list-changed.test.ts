@@ -18,6 +18,7 @@ it('follows the worker when its methods change: tools/list_changed, then the new
   expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([
     'health',
     'list_devices',
+    'stop_all',
     'worker_status',
   ]);
 

@@ -120,7 +120,7 @@ describe('parseConfig', () => {
       /unknown key queue_timout_ms in worker; allowed: name, bind, events_endpoint, curve, data_dir, audit_log/,
     );
     expect(parse('workers: {}\n')).toThrow(
-      /unknown key workers in the top level; allowed: worker, gpib, imaging, devices, frontend, tango, launcher/,
+      /unknown key workers in the top level; allowed: worker, gpib, imaging, devices, frontend, tango, policy, launcher/,
     );
   });
 

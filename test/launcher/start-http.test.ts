@@ -37,6 +37,7 @@ it('lists one tool per worker method on a single page, wire-only methods left ou
       'diag_sleep',
       'health',
       'list_devices',
+      'stop_all',
       'worker_status',
     ].sort(),
   );

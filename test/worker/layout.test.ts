@@ -9,6 +9,7 @@ import { ROOT } from '../helpers/labrelay-process.js';
  * worker/start.ts, which wires them together, sees every folder.
  *
  *   start.ts ─▶ gpib, microscope, diagnostics ─▶ devices ─▶ engine, artifacts ─▶ protocol
+ *   start.ts ─▶ safety (the policy, stop, approvals) ─▶ engine
  *               sim (AR488 emulator, simulated instruments): protocol only
  */
 const ALLOWED: Record<string, string[]> = {
@@ -17,6 +18,7 @@ const ALLOWED: Record<string, string[]> = {
   sim: [],
   devices: ['engine', 'artifacts'],
   diagnostics: ['engine'],
+  safety: ['engine'],
   gpib: ['engine', 'devices', 'artifacts'],
   microscope: ['engine', 'devices', 'artifacts'],
 };

@@ -63,6 +63,11 @@ export interface DeviceClass<S = any> {
   doc: string;
   commands: Record<string, CommandSpec<S, any, any>>;
   attributes?: Record<string, AttributeSpec<S, any>>;
+  /**
+   * Puts a device in its safe state when the lab is stopped (a supply's outputs off, a source
+   * off); returns what it did, e.g. the commands sent. Runs whatever else is in progress.
+   */
+  safeState?(ctx: DeviceContext<S>): Promise<string[]>;
 }
 
 // A class starts with a capital, so `Class_command` can never take the name of a native method

@@ -1,5 +1,8 @@
 import { deviceMethods, type Catalog, type Logger } from '../../protocol/index.js';
-import type { Handler, MethodModule } from '../engine/method-module.js';
+import type { Handler, MethodModule, SafeStateReport } from '../engine/method-module.js';
+import { LazyAbort, Operation } from '../engine/operation.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import type { DeviceRegistry } from './device-registry.js';
 import { buildDeviceTools, type DeviceToolOptions, type DeviceTools } from './device-tools.js';
 
 /**
@@ -37,10 +40,51 @@ export function deviceModule(o: DeviceToolOptions & { log: Logger }): MethodModu
     get handlers() {
       return current().handlers;
     },
+    get targets() {
+      return current().tools.targets;
+    },
+    safeState: () => safeStates(o.registry, o.artifacts, o.log),
     get blocked() {
       return current().tools.blocked;
     },
     devices: () => ({ devices: current().tools.devices, device_classes: current().tools.classes }),
     close: () => o.registry.close(),
   };
+}
+
+/**
+ * stop_all's part for devices: each device whose class declares a safe state is put in it
+ * (a supply's outputs off), all at once, each on its own — one that fails or hangs is reported
+ * and does not keep the others from their safe state.
+ */
+async function safeStates(
+  registry: DeviceRegistry,
+  artifacts: ArtifactStore,
+  log: Logger,
+): Promise<SafeStateReport[]> {
+  const devices = registry
+    .listClasses()
+    .filter((c) => c.safeState)
+    .flatMap((c) => registry.ofClass(c.name));
+  return Promise.all(
+    devices.map(async (device): Promise<SafeStateReport> => {
+      const op = new Operation(
+        `stop_all:${device.name}`,
+        'stop_all',
+        new LazyAbort(),
+        log,
+        () => {},
+      );
+      try {
+        const actions = await device.deviceClass.safeState!({ device, op, artifacts });
+        return { device: device.name, actions, ok: true };
+      } catch (err) {
+        log.error('stop_all: a device did not reach its safe state', {
+          device: device.name,
+          error: String(err),
+        });
+        return { device: device.name, actions: [], ok: false, error: String(err) };
+      }
+    }),
+  );
 }

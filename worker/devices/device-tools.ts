@@ -11,6 +11,7 @@ import {
 } from '../../protocol/index.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { Handler, OperationContext } from '../engine/method-module.js';
+import type { WriteTarget } from '../engine/write-gate.js';
 import type { BlockingRules } from './blocking.js';
 import type { AttributeSpec, CommandSpec, DeviceClass } from './device-class.js';
 import type { DeviceRegistry } from './device-registry.js';
@@ -30,6 +31,8 @@ export interface DeviceToolOptions {
 export interface DeviceTools {
   methods: Catalog;
   handlers: Record<string, Handler>;
+  /** What each tool writes, for the safety policy: its device, its settings, their values now. */
+  targets: Record<string, WriteTarget>;
   /** Tool names refused by configuration, with the rule that refuses each. */
   blocked: Record<string, string>;
   devices: DeviceDescription[];
@@ -51,6 +54,7 @@ export function buildDeviceTools(o: DeviceToolOptions): DeviceTools {
   const tools: DeviceTools = {
     methods: {},
     handlers: {},
+    targets: {},
     blocked: {},
     devices: [],
     classes: [],
@@ -65,11 +69,12 @@ export function buildDeviceTools(o: DeviceToolOptions): DeviceTools {
       continue;
     }
     // One class that cannot become tools must not take the others (or the worker) down.
-    const partial: DeviceTools = { ...tools, methods: {}, handlers: {}, blocked: {} };
+    const partial: DeviceTools = { ...tools, methods: {}, handlers: {}, targets: {}, blocked: {} };
     try {
       const described = addClassTools(o, deviceClass, devices, partial);
       Object.assign(tools.methods, partial.methods);
       Object.assign(tools.handlers, partial.handlers);
+      Object.assign(tools.targets, partial.targets);
       Object.assign(tools.blocked, partial.blocked);
       tools.devices.push(...devices.map(describeDevice));
       tools.classes.push(described);
@@ -100,7 +105,13 @@ function addClassTools(
     attributes: [],
   };
   const target = new Target(o, deviceClass, names);
-  const add = (tool: string, command: string, spec: CommandSpec, run: RunFn): boolean => {
+  const add = (
+    tool: string,
+    command: string,
+    spec: CommandSpec,
+    run: RunFn,
+    setsAttribute?: string,
+  ): boolean => {
     const verdict = o.rules.verdict(deviceClass.name, command);
     if (verdict.blocked) {
       tools.blocked[tool] = verdict.reason;
@@ -109,6 +120,7 @@ function addClassTools(
     const method = target.method(spec, command);
     tools.methods[tool] = method;
     tools.handlers[tool] = target.handler(run);
+    if (!spec.readOnly) tools.targets[tool] = target.writeTarget(setsAttribute);
     const description = describeMethod(tool, method);
     described.commands.push({
       name: command,
@@ -138,10 +150,16 @@ function addClassTools(
         get = getTool;
       if (
         attr.set &&
-        add(setTool, `set_${name}`, attributeSetter(attr), async (ctx, { value }) => {
-          await attr.set!(ctx, value);
-          return readAttribute(attr, ctx);
-        })
+        add(
+          setTool,
+          `set_${name}`,
+          attributeSetter(attr),
+          async (ctx, { value }) => {
+            await attr.set!(ctx, value);
+            return readAttribute(attr, ctx);
+          },
+          name,
+        )
       )
         set = setTool;
     }
@@ -227,6 +245,34 @@ class Target {
       }
       const { device: _, ...rest } = params;
       return run({ device, op, artifacts: this.o.artifacts }, this.several ? rest : params);
+    };
+  }
+
+  /**
+   * What a write through this class writes: its device (and the *IDN? model it told), the
+   * settings — a command's scalar arguments, or the attribute a `set_` tool sets — and, for the
+   * policy's steps and readback, a setting's present value from the attribute of that name.
+   */
+  writeTarget(setsAttribute?: string): WriteTarget {
+    return {
+      device: (p) => {
+        const device = this.lookup(p);
+        if (!device) return null;
+        const model = device.info?.model;
+        return {
+          name: device.name,
+          class: this.deviceClass.name,
+          model: typeof model === 'string' ? model : null,
+        };
+      },
+      ...(setsAttribute ? { points: (p) => [{ [setsAttribute]: p.value }] } : {}),
+      present: async (setting, p, op) => {
+        const attr = this.deviceClass.attributes?.[setting];
+        const device = this.lookup(p);
+        if (!attr || !device) return undefined;
+        const value = await attr.get({ device, op, artifacts: this.o.artifacts });
+        return typeof value === 'number' ? value : undefined;
+      },
     };
   }
 

@@ -9,7 +9,11 @@ export interface AuditRecord {
   method: string;
   resource: string | null;
   params: unknown;
-  outcome: 'ok' | 'error';
+  outcome: 'ok' | 'error' | 'started';
+  /** The operation's client was answered TIMEOUT earlier; this is how it really ended. */
+  after_timeout?: boolean;
+  /** A governed write: the commands sent, the values read back, the approval it ran under. */
+  write?: unknown;
   code?: string;
   error?: string;
   /** The result when its JSON is small; large results are summarised by size. */
@@ -51,6 +55,22 @@ export class AuditLog {
     }
     writeSync(this.fd, line + '\n');
     if (this.fsync) fsyncSync(this.fd);
+  }
+
+  /**
+   * A safety event: an approval asked for or decided, a stop, a lock, a resume. Throws when the
+   * line cannot be written; a write whose line is lost must not happen (fail closed).
+   */
+  event(record: { event: string } & Record<string, unknown>): void {
+    if (this.fd === null) throw new Error('the audit log is closed');
+    writeSync(this.fd, JSON.stringify({ time: new Date().toISOString(), ...record }) + '\n');
+    if (this.fsync) fsyncSync(this.fd);
+  }
+
+  /** Writes a line or throws (see `event`): the line a write needs before it runs. */
+  writeOrThrow(record: Omit<AuditRecord, 'result' | 'result_bytes'>): void {
+    if (this.fd === null) throw new Error('the audit log is closed');
+    this.write(record);
   }
 
   close(): void {

@@ -24,6 +24,7 @@ import {
   type WireReply,
 } from './reply-cache.js';
 import { ResourceQueue, type Release } from './resource-queue.js';
+import type { GateCall, GateClearance, WriteGate, WriteReport } from './write-gate.js';
 
 /** What the dispatcher needs from the rest of the worker. */
 export interface DispatcherOptions {
@@ -36,6 +37,14 @@ export interface DispatcherOptions {
   /** Told after an operation that reported progress ends, before its reply is sent. */
   progressEnd?: (id: string) => void;
   cache: ReplyCacheLimits;
+  /** The safety policy's gate around every write; none means every write is let through. */
+  gate?: WriteGate;
+}
+
+/** A handler's result and, for a gated write, what it sent and read back. */
+interface Ran {
+  result: unknown;
+  write?: WriteReport;
 }
 
 /** An operation the worker has accepted and not yet answered. */
@@ -215,42 +224,76 @@ export class Dispatcher {
     this.operations.set(request.id, record);
     let startedAt = arrivedAt;
     let settled: Promise<unknown> = Promise.resolve();
+    let run: Promise<Ran> | undefined;
     let reported = false;
+    const op = new Operation(request.id, request.method, record.abort, this.options.log, (...a) => {
+      reported = true;
+      this.options.progress(...a);
+    });
+    const gate = this.options.gate;
+    const call: GateCall = {
+      id: request.id,
+      method: request.method,
+      spec: method.spec,
+      params,
+      target: method.target,
+      resource: resource ?? '',
+    };
+    const gated = gate !== undefined && resource !== null && gate.covers(call);
+    let release: Release = () => {};
     try {
-      let release: Release = () => {};
-      if (resource !== null) {
+      const acquire = async () => {
+        if (resource === null) return;
         release = await this.queue.acquire(
           resource,
           `${request.method} ${request.id}`,
           this.options.queueTimeoutMs,
           record.abort.signal,
         );
-      }
+      };
+      await acquire();
       record.state = 'running';
+      let clearance: GateClearance | undefined;
+      let grant: unknown;
+      if (gated) {
+        clearance = await gate.check(call, op);
+        if (clearance.needsApproval) {
+          // A person may take minutes: the resource is not held while they decide, and the
+          // call is checked again once it is, against the instrument's state then.
+          release();
+          release = () => {};
+          record.state = 'queued';
+          grant = await gate.approve(call, clearance, op);
+          await acquire();
+          record.state = 'running';
+          clearance = await gate.check(call, op, grant);
+        }
+        await gate.beforeRun(call, clearance, op);
+      }
       startedAt = performance.now();
-      const op = new Operation(
-        request.id,
-        request.method,
-        record.abort,
-        this.options.log,
-        (...a) => {
-          reported = true;
-          this.options.progress(...a);
-        },
-      );
-      // The resource stays held until the handler really ends, even when the deadline has
-      // already been answered: a bus transaction cannot be abandoned halfway.
-      const run = Promise.resolve().then(() => method.handler(params, op));
-      settled = run.then(release, release);
-      const result = await this.withDeadline(run, method, params, record);
-      const resultJson = this.encodeResult(request.method, method, result);
-      this.audit(request, method, resource, arrivedAt, startedAt, undefined, resultJson);
+      // The resource stays held until the handler (and the readback) really ends, even when the
+      // deadline has already been answered: a bus transaction cannot be abandoned halfway.
+      run = Promise.resolve()
+        .then(() => method.handler(params, op))
+        .then(async (result): Promise<Ran> => {
+          if (!gated) return { result };
+          return { result, write: await gate.afterRun(call, clearance!, op, grant) };
+        });
+      const held = release;
+      release = () => {};
+      settled = run.then(held, held);
+      const ran = await this.withDeadline(run, method, params, record);
+      const resultJson = this.encodeResult(request.method, method, ran.result);
+      this.audit(request, method, resource, arrivedAt, startedAt, undefined, resultJson, ran.write);
+      const tail = ran.write ? `,"write":${JSON.stringify(ran.write)}}` : '}';
       return resultJson.toBuffer(
         `{"id":${JSON.stringify(request.id)},"status":"ok","result":`,
-        '}',
+        tail,
       );
     } catch (err) {
+      release();
       const wire = this.classify(err, record, request);
+      if (wire.code === 'TIMEOUT' && run) this.auditLateEnding(request, method, resource, run);
       return this.fail(request, method, resource, wire, arrivedAt, startedAt);
     } finally {
       // Published before the reply leaves: a subscriber that sees it has seen every step.
@@ -259,13 +302,58 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Aborts every queued and running operation with `reason` (stop_all); they stop at their next
+   * safe point. Returns "method id" of each.
+   */
+  abortAll(reason: (record: OperationRecord) => WorkerError): string[] {
+    const aborted: string[] = [];
+    for (const record of this.operations.values()) {
+      // Methods on no resource (health, the supervisor's own) answer at once; stop_all is one.
+      if (record.abort.aborted || record.resource === null) continue;
+      record.abort.abort(reason(record));
+      aborted.push(`${record.method} ${record.id}`);
+    }
+    return aborted;
+  }
+
+  /** A call answered TIMEOUT still ends some time: its real ending goes in the audit log then. */
+  private auditLateEnding(
+    request: RequestEnvelope,
+    method: ServedMethod,
+    resource: string | null,
+    run: Promise<Ran>,
+  ): void {
+    if (method.spec.resource === null || !this.options.audit) return;
+    const began = performance.now();
+    const line = (outcome: 'ok' | 'error', err?: unknown) => {
+      const wire = err === undefined ? undefined : toWireError(err);
+      this.writeAudit({
+        time: new Date().toISOString(),
+        id: request.id,
+        method: request.method,
+        resource,
+        params: request.params,
+        outcome,
+        after_timeout: true,
+        ...(wire ? { code: wire.code, error: wire.message } : {}),
+        queued_ms: 0,
+        duration_ms: round(performance.now() - began),
+      });
+    };
+    run.then(
+      () => line('ok'),
+      (err) => line('error', err),
+    );
+  }
+
   /** Races the handler against its deadline; on expiry the handler is aborted and TIMEOUT returned. */
-  private async withDeadline(
-    run: Promise<unknown>,
+  private async withDeadline<T>(
+    run: Promise<T>,
     method: ServedMethod,
     params: Record<string, unknown>,
     record: OperationRecord,
-  ): Promise<unknown> {
+  ): Promise<T> {
     const limit = deadlineMs(method.spec.deadline, params);
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
@@ -339,6 +427,7 @@ export class Dispatcher {
     startedAt: number,
     error?: WireError,
     resultJson?: SplicedJson,
+    write?: WriteReport,
   ): void {
     const audit = this.options.audit;
     if (!audit || method.spec.resource === null) return;
@@ -355,7 +444,7 @@ export class Dispatcher {
     if (error) {
       this.writeAudit({ ...base, outcome: 'error', code: error.code, error: error.message });
     } else {
-      this.writeAudit({ ...base, outcome: 'ok' }, resultJson);
+      this.writeAudit({ ...base, outcome: 'ok', ...(write ? { write } : {}) }, resultJson);
     }
   }
 

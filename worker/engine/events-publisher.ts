@@ -1,7 +1,11 @@
 import { Publisher } from 'zeromq';
 import { SerialSender } from './serial-sender.js';
 import {
+  APPROVALS_TOPIC,
   CATALOG_TOPIC,
+  LAB_TOPIC,
+  type ApprovalRecord,
+  type LabState,
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_TOPIC,
   applyCurveServer,
@@ -37,16 +41,31 @@ export class EventsPublisher {
     this.publishHeartbeat();
   }
 
-  progress(id: string, progress: number, total?: number, message?: string): void {
+  progress(
+    id: string,
+    progress: number,
+    total?: number,
+    message?: string,
+    approval?: ApprovalRecord,
+  ): void {
     const event: WorkerEvent = { type: 'progress', id, progress };
     if (total !== undefined) event.total = total;
     if (message !== undefined) event.message = message;
+    if (approval !== undefined) event.approval = approval;
     this.publish(id, event);
   }
 
   /** The operation `id` reported its last progress; its reply follows (same topic, in order). */
   progressEnd(id: string): void {
     this.publish(id, { type: 'progress_end', id });
+  }
+
+  approval(approval: ApprovalRecord): void {
+    this.publish(APPROVALS_TOPIC, { type: 'approval', approval });
+  }
+
+  lab(lab: LabState): void {
+    this.publish(LAB_TOPIC, { type: 'lab_state', lab });
   }
 
   catalogChanged(): void {

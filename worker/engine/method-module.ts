@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import type {
+  ApprovalRecord,
   Catalog,
   DescribeResult,
   Logger,
@@ -7,6 +8,7 @@ import type {
   PromptSpec,
   ResourceSpec,
 } from '../../protocol/index.js';
+import type { WriteTarget } from './write-gate.js';
 
 /**
  * What a handler gets besides its params: the request id, an abort signal that fires on cancel,
@@ -18,8 +20,11 @@ export interface OperationContext {
   readonly method: string;
   readonly signal: AbortSignal;
   readonly log: Logger;
-  /** Publishes progress for this request; `progress` must increase from call to call. */
-  progress(progress: number, total?: number, message?: string): void;
+  /**
+   * Publishes progress for this request; `progress` must increase from call to call. `approval`
+   * is the safety gate's: the record of the approval the request waits for.
+   */
+  progress(progress: number, total?: number, message?: string, approval?: ApprovalRecord): void;
   /** Throws the abort reason (a WorkerError: CANCELLED, TIMEOUT, UNAVAILABLE) if aborted. */
   checkpoint(): void;
   /** Waits, or rejects with the abort reason as soon as the operation is aborted. */
@@ -43,6 +48,13 @@ export interface MethodModule<C extends Catalog = Catalog> {
   prompts?: PromptSpec[];
   /** Reference documents, served as MCP resources. */
   resources?: ResourceSpec[];
+  /** What each writing method writes, for the safety policy (see WriteTarget). */
+  targets?: Record<string, WriteTarget>;
+  /**
+   * Puts this module's devices in their safe state (stop_all): outputs off, scans stopped.
+   * Must not throw; each device's outcome is reported.
+   */
+  safeState?(): Promise<SafeStateReport[]>;
   /** Connects devices after the worker answers requests; failures are logged, not fatal. */
   start?(): Promise<void>;
   /** Releases devices; called once at shutdown after the last operation ended. */
@@ -54,6 +66,14 @@ export interface MethodModule<C extends Catalog = Catalog> {
   blocked?: Record<string, string>;
   /** The devices and device classes behind the methods, for describe. */
   devices?(): Pick<DescribeResult, 'devices' | 'device_classes'>;
+}
+
+/** One device's part of a stop: what was done and whether it worked. */
+export interface SafeStateReport {
+  device: string;
+  actions: string[];
+  ok: boolean;
+  error?: string;
 }
 
 /** Builds a module while keeping the link between its methods and handlers typed. */

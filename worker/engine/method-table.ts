@@ -7,12 +7,15 @@ import {
   type ResourceSpec,
 } from '../../protocol/index.js';
 import type { Handler, MethodModule } from './method-module.js';
+import type { WriteTarget } from './write-gate.js';
 
 /** A method the worker serves now. */
 export interface ServedMethod {
   name: string;
   spec: MethodSpec;
   handler: Handler;
+  /** What it writes, for the safety policy, when its module says. */
+  target?: WriteTarget;
 }
 
 /**
@@ -37,7 +40,13 @@ export class MethodTable {
     for (const module of modules) {
       for (const [name, spec] of Object.entries(module.methods)) {
         if (methods.has(name)) throw new Error(`method ${name} is declared by two modules`);
-        methods.set(name, { name, spec, handler: module.handlers[name] as Handler });
+        const target = module.targets?.[name];
+        methods.set(name, {
+          name,
+          spec,
+          handler: module.handlers[name] as Handler,
+          ...(target ? { target } : {}),
+        });
       }
     }
     const descriptions = [...methods.values()].map((m) => describeMethod(m.name, m.spec));

@@ -1,8 +1,14 @@
-import type { Logger } from '../../protocol/index.js';
+import type { ApprovalRecord, Logger } from '../../protocol/index.js';
 import type { OperationContext } from './method-module.js';
 
 /** Where an operation's progress goes (the events publisher). */
-export type ProgressSink = (id: string, progress: number, total?: number, message?: string) => void;
+export type ProgressSink = (
+  id: string,
+  progress: number,
+  total?: number,
+  message?: string,
+  approval?: ApprovalRecord,
+) => void;
 
 /**
  * An abort signal made only when someone asks for it. Most operations (health, a quick query)
@@ -48,8 +54,8 @@ export class Operation implements OperationContext {
     return this.abort.signal;
   }
 
-  progress(progress: number, total?: number, message?: string): void {
-    this.sink(this.id, progress, total, message);
+  progress(progress: number, total?: number, message?: string, approval?: ApprovalRecord): void {
+    this.sink(this.id, progress, total, message, approval);
   }
 
   checkpoint(): void {

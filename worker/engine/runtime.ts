@@ -7,6 +7,7 @@ import type { MethodModule } from './method-module.js';
 import { MethodTable } from './method-table.js';
 import type { ProgressSink } from './operation.js';
 import type { ReplyCacheLimits } from './reply-cache.js';
+import type { WriteGate } from './write-gate.js';
 
 /** What the runtime is built from. */
 export interface RuntimeOptions {
@@ -20,6 +21,8 @@ export interface RuntimeOptions {
   /** After the last progress of an operation, before its reply (see ProgressEndEvent). */
   progressEnd?: (id: string) => void;
   log: Logger;
+  /** The safety policy's gate around every write. */
+  gate?: WriteGate;
   /** Device modules served besides the core methods. */
   modules: MethodModule[];
 }
@@ -51,6 +54,7 @@ export function createRuntime(o: RuntimeOptions): WorkerRuntime {
     progress: o.progress,
     progressEnd: o.progressEnd,
     cache: o.replyCache,
+    gate: o.gate,
   });
   const describe = (): DescribeResult => ({
     protocol: 'labrelay/1',
@@ -64,6 +68,7 @@ export function createRuntime(o: RuntimeOptions): WorkerRuntime {
     catalog_hash: table.catalogHash,
     events_endpoint: o.eventsEndpoint,
     queue_timeout_ms: o.queueTimeoutMs,
+    approval_timeout_ms: o.gate?.approvalTimeoutMs ?? 0,
     methods: table.describe(),
     prompts: table.prompts(),
     resources: table.resources(),

@@ -71,6 +71,8 @@ export class Ar488Bridge {
   private wanted = false;
   private reconnectTimer?: NodeJS.Timeout;
   private connectedWaiters: Array<() => void> = [];
+  /** Told of every line sent, as it goes (the safety gate's record of what a write sent). */
+  onLine?: (line: string) => void;
 
   constructor(
     public config: BridgeConfig,
@@ -215,7 +217,9 @@ export class Ar488Bridge {
    */
   async sendLine(bytes: Buffer, wire: Wire): Promise<void> {
     const frame = Buffer.concat([bytes, CRLF]);
-    wire.push(printable(bytes));
+    const line = printable(bytes);
+    wire.push(line);
+    this.onLine?.(line);
     this.stats.bytesOut += frame.length;
     if (this.config.interCommandDelayMs === 0) {
       this.pendingOut.push(frame);

@@ -46,6 +46,13 @@ export class BridgeManager {
     }
   }
 
+  /** Reports every line any bridge sends, with the bridge's resource (`gpib:<name>`). */
+  tapLines(listener: (resource: string, line: string) => void): void {
+    for (const [name, { bridge }] of this.entries) {
+      bridge.onLine = (line) => listener(`gpib:${name}`, line);
+    }
+  }
+
   names(): string[] {
     return [...this.entries.keys()];
   }

@@ -113,6 +113,13 @@ async function switchOutputs(ctx: GpibContext, on: boolean) {
 export const HPE3631A = defineDeviceClass<GpibState>({
   name: 'HPE3631A',
   doc: 'HP/Agilent/Keysight E3631A triple-output DC power supply (+6 V/5 A, ±25 V/1 A) on GPIB.',
+  // Stopped lab: every output off (settings kept), then confirmed — a supply that says it is
+  // still on is a failed stop, reported as such.
+  safeState: async (ctx) => {
+    const { output_enabled } = await switchOutputs(ctx, false);
+    if (output_enabled) throw new Error('OUTP? still answers 1 after OUTP OFF');
+    return ['OUTP OFF', 'OUTP? → 0'];
+  },
   commands: {
     set_output: command({
       doc:

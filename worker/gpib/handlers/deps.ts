@@ -9,6 +9,8 @@ export interface GpibDeps {
   artifacts: ArtifactStore;
   /** `++` commands raw_command may send although they are guarded (config). */
   allowRawCommands: string[];
+  /** The device bound at an address (its driver class), for the safety policy's rules. */
+  deviceAt?: (bridge: string, address: number) => { name: string; class: string } | null;
   log: Logger;
 }
 

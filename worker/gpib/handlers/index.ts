@@ -7,6 +7,7 @@ import { busHandlers } from './bus.js';
 import type { GpibDeps } from './deps.js';
 import { instrumentHandlers } from './instruments.js';
 import { lowLevelHandlers } from './low-level.js';
+import { rawTargets } from './raw-targets.js';
 
 /**
  * The GPIB bench: every configured AR488 bridge, its instruments, the prompts and the `++`
@@ -29,6 +30,7 @@ export function gpibModule(deps: GpibDeps): MethodModule {
       ...instrumentHandlers(deps),
       ...lowLevelHandlers(deps),
     },
+    targets: rawTargets(deps),
     prompts: gpibPrompts,
     resources: [commandReferenceResource],
     start: () => deps.manager.startAll(),

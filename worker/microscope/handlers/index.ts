@@ -1,3 +1,4 @@
+import { imagingTargets } from './write-targets.js';
 import { imagingMethods, type ImagingCatalog } from '../../../protocol/index.js';
 import { defineModule, type MethodModule } from '../../engine/method-module.js';
 import { acquireHandlers } from './acquire.js';
@@ -25,6 +26,7 @@ export function imagingModule(deps: ImagingDeps, dwellUs: number): MethodModule 
       ...autofocusHandlers(deps),
       ...mosaicHandlers(deps),
     },
+    targets: imagingTargets(deps),
     close: async () => deps.microscope.close?.(),
   });
 }
