@@ -30,6 +30,10 @@ export function findTangoPython(configured: string | undefined): string {
 /**
  * The Tango bridge as a supervised worker process. Its settings go in a file only the user can
  * read, not on the command line, where `ps` would show the CURVE secret key to everyone.
+ *
+ * The config's `policy:` section goes with them, as parsed (defaults filled in): the bridge
+ * enforces the same rules, approvals and lab stops as the TypeScript worker, since nothing
+ * outside the policy may reach an instrument by any path. Without one it runs an open policy.
  */
 export function tangoBridgeSpec(
   loaded: LoadedConfig,
@@ -40,6 +44,7 @@ export function tangoBridgeSpec(
   const dir = dataDir(loaded);
   mkdirSync(dir, { recursive: true });
   const auditFile = tango.audit_log === false ? false : (tango.audit_log ?? 'tango-audit.jsonl');
+  const policy = loaded.config.policy;
   const settings = {
     name: tango.name,
     bind: tango.bind,
@@ -57,6 +62,7 @@ export function tangoBridgeSpec(
     audit_log:
       auditFile === false ? false : isAbsolute(auditFile) ? auditFile : join(dir, auditFile),
     ...(tango.curve ? { curve: tango.curve } : {}),
+    ...(policy ? { policy } : {}),
     verbose: options.verbose,
   };
   // One file per bridge name: rewritten at each start, not one more file per launcher run.

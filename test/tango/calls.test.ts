@@ -127,12 +127,18 @@ describe('commands reach the device and come back as plain JSON', () => {
       const reply = await rawExchange(
         `{"id":"big-${tool}-${value}","method":"${tool}","params":{"arg":${value}}}`,
       );
-      expect(reply).toBe(`{"id":"big-${tool}-${value}","status":"ok","result":${value}}`);
+      // Every write also reports what it sent and read back (the safety policy's write report).
+      expect(reply).toBe(
+        `{"id":"big-${tool}-${value}","status":"ok","result":${value},"write":{"sent":` +
+          `["sys/tg_test/1: command_inout ${tool.slice('TangoTest_'.length)} ${value}"],"applied":{}}}`,
+      );
     }
     const array = await rawExchange(
       '{"id":"big-array","method":"TangoTest_DevVarULong64Array","params":{"arg":[18446744073709551615,0]}}',
     );
-    expect(array).toBe('{"id":"big-array","status":"ok","result":[18446744073709551615,0]}');
+    expect(array).toMatch(
+      /^\{"id":"big-array","status":"ok","result":\[18446744073709551615,0\],"write":/,
+    );
     // Through WorkerClient (JavaScript numbers) the safe range is exact too.
     expect(await ok('TangoTest_DevULong64', { arg: 9007199254740991 })).toBe(9007199254740991);
   });
@@ -293,10 +299,11 @@ describe('the reply cache: a retry under the same id is answered, not run again'
     const id = uuidv4();
     const first = await client.request('TangoTest_SwitchStates', {}, { id });
     const again = await client.request('TangoTest_SwitchStates', {}, { id });
-    expect(first).toEqual({ id, status: 'ok', result: null });
+    expect(first).toMatchObject({ id, status: 'ok', result: null });
     expect(again).toEqual(first);
     expect(await ok('TangoTest_State')).toBe('FAULT');
-    expect(auditLines(id)).toHaveLength(1);
+    // Run once: its "started" line and its ending.
+    expect(auditLines(id).map((l) => l.outcome)).toEqual(['started', 'ok']);
     await ok('TangoTest_SwitchStates');
     expect(await ok('TangoTest_State')).toBe('RUNNING');
   });
@@ -308,9 +315,12 @@ describe('the reply cache: a retry under the same id is answered, not run again'
     await socket.send(text);
     const [a] = await socket.receive();
     const [b] = await socket.receive();
-    expect(a.toString()).toBe('{"id":"inflight-1","status":"ok","result":null}');
+    expect(a.toString()).toBe(
+      '{"id":"inflight-1","status":"ok","result":null,' +
+        '"write":{"sent":["sys/tg_test/1: command_inout DevVoid"],"applied":{}}}',
+    );
     expect(b.toString()).toBe(a.toString());
-    expect(auditLines('inflight-1')).toHaveLength(1);
+    expect(auditLines('inflight-1').map((l) => l.outcome)).toEqual(['started', 'ok']);
   });
 
   it('refuses the same id for a different request', async () => {
@@ -402,9 +412,11 @@ describe('envelopes: every message gets exactly one reply, worded as the TypeScr
   it('writes one audit line per device call, with the TypeScript worker’s fields', async () => {
     const id = uuidv4();
     await client.request('TangoTest_DevDouble', { arg: 4.5 }, { id });
-    const [line] = auditLines(id);
+    const [started, line] = auditLines(id);
+    expect(started).toMatchObject({ outcome: 'started', queued_ms: 0, duration_ms: 0 });
     expect(Object.keys(line)).toEqual([
-      'time', 'id', 'method', 'resource', 'params', 'queued_ms', 'duration_ms', 'outcome', 'result',
+      'time', 'id', 'method', 'resource', 'params', 'queued_ms', 'duration_ms', 'outcome', 'write',
+      'result',
     ]); // prettier-ignore
     expect(line).toMatchObject({
       method: 'TangoTest_DevDouble',

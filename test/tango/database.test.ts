@@ -15,7 +15,19 @@ import {
  * list, lists the exported devices, leaves out dserver/* and the blocked classes (the database's
  * own sys/database/2 is class DataBase), and serves the rest.
  */
-const CORE = ['health', 'describe', 'cancel', 'worker_status', 'list_devices'];
+const CORE = [
+  'health',
+  'describe',
+  'cancel',
+  'worker_status',
+  'list_devices',
+  'stop_all',
+  'lab_state',
+  'resume',
+  'lock',
+  'approvals_list',
+  'approval_decide',
+];
 const { connect, close: closeClients } = bridgeClients();
 const sockets: Array<{ close(): void }> = [];
 let db: TangoDatabase;

@@ -1,6 +1,11 @@
 """The audit log (worker/audit-log.ts): one JSON line per operation that reached — or was refused
 at — a device, written with one write() before the reply leaves. The write reaches the kernel at
-once, so a crash of the bridge loses nothing already answered."""
+once, so a crash of the bridge loses nothing already answered.
+
+The safety policy adds two kinds of line: every write gets an `outcome: "started"` line before
+it reaches the device, and a write whose started line cannot be written is not made (fail
+closed); and each approval asked for or decided (`approval_requested`, `approval_approved`, …,
+with the whole record) and each stop, lock and resume is an event line {time, event, ...}."""
 
 import os
 import threading
@@ -20,7 +25,8 @@ class AuditLog:
         # Lane threads and the socket thread both write; one line must never split another.
         self._lock = threading.Lock()
 
-    def write(self, record, result_json=None):
+    def write(self, record, result_json=None, strict=False):
+        """Appends one line; raises OSError when it cannot (and, with `strict`, when closed)."""
         line = dumps(record)
         if result_json is not None:
             if len(result_json) <= INLINE_RESULT_CHARS:
@@ -31,7 +37,15 @@ class AuditLog:
         data = (line + "\n").encode("utf-8", "surrogatepass")
         with self._lock:
             if self._fd is not None:
-                os.write(self._fd, data)
+                written = os.write(self._fd, data)
+                if written != len(data):
+                    raise OSError(f"wrote {written} of {len(data)} bytes")
+            elif strict:
+                raise OSError("the audit log is closed")
+
+    def event(self, event, **fields):
+        """A safety event line; raises OSError when it cannot be written."""
+        self.write({"time": iso_now(), "event": event, **fields}, strict=True)
 
     def close(self):
         with self._lock:
@@ -58,6 +72,20 @@ def record(*, request_id, method, resource, params, queued_ms, duration_ms, erro
         out["code"] = error.code
         out["error"] = error.message
     return out
+
+
+def started(*, request_id, method, resource, params):
+    """The line a write needs before it reaches the device (worker/safety/policy-gate.ts)."""
+    return {
+        "time": iso_now(),
+        "id": request_id,
+        "method": method,
+        "resource": resource,
+        "params": params,
+        "outcome": "started",
+        "queued_ms": 0,
+        "duration_ms": 0,
+    }
 
 
 def refusal(*, request_id, method, params, error):

@@ -39,6 +39,11 @@ class Catalog:
                 )
         self.devices.sort(key=lambda d: _natural(d["name"]))
         self.classes = builder.classes
+        # Each class's attribute names by lower case (Tango's names are case-insensitive): the
+        # safety policy reads a setting's present value from the attribute of its name.
+        self.attributes = {
+            c["name"]: {a["name"].lower(): a["name"] for a in c["attributes"]} for c in self.classes
+        }
         self.tools = builder.tools
         self.blocked = builder.blocked
         self.blocked_prefixes = builder.blocked_prefixes

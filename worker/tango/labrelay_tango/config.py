@@ -1,12 +1,18 @@
 """The bridge's settings: one JSON object (the launcher writes it from the config file's `tango:`
 section; a person may write it by hand), then the command-line flags over it. Every key is
 checked, and a mistake — an unknown key, a wrong type, a value out of range — stops the bridge
-with exit status 2 and a message naming the key, the value and what is allowed."""
+with exit status 2 and a message naming the key, the value and what is allowed.
+
+`policy` is the config file's `policy:` section (worker/safety/policy-config.ts), as the
+launcher parsed it; without one the bridge runs an open policy (writes allowed, no rules). It
+is checked as strictly as the launcher checks it, and a mistake names its key path
+(`policy.rules[0].hard.max: must be a number`)."""
 
 import os
 import re
 
 from .curve import key_problem
+from .policy import PolicyError, validate_policy
 
 DEFAULTS = {
     "name": "tango",
@@ -24,6 +30,7 @@ DEFAULTS = {
     "data_dir": None,
     "audit_log": None,
     "curve": None,
+    "policy": None,
     "verbose": False,
 }
 
@@ -112,6 +119,10 @@ def validate(raw):
         _fail("audit_log", audit, "must be a file path (relative to data_dir) or false")
     if cfg["curve"] is not None:
         _check_curve(cfg["curve"])
+    try:
+        cfg["policy"] = validate_policy(cfg["policy"])
+    except PolicyError as err:
+        raise ConfigError(str(err)) from None
     if not cfg["devices"] and not (cfg["tango_host"] or os.environ.get("TANGO_HOST")):
         raise ConfigError(
             "nothing to serve: list devices (tango://HOST:PORT/domain/family/member#dbase=no) or "

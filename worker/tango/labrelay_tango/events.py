@@ -1,9 +1,22 @@
 """The events PUB socket (worker/events-publisher.ts): a heartbeat every second carrying the
-boot id and catalog hash, and an immediate message when the methods change, each as two frames
-[topic, JSON]. Only the socket thread sends on it (ZeroMQ sockets are not thread-safe). PUB
-never blocks: a subscriber that cannot keep up loses messages at the high-water mark."""
+boot id and catalog hash, an immediate message when the methods change, progress of a write
+that waits for a person, approvals asked for and decided, and the lab's state, each as two
+frames [topic, JSON]:
+
+    topic = request id   {type: "progress", id, progress, message, approval?}
+    topic = request id   {type: "progress_end", id}   (after the last progress, before the reply)
+    topic = "$heartbeat"  {type: "heartbeat", boot_id, catalog_hash, pid, time}
+    topic = "$catalog"    {type: "catalog_changed", boot_id, catalog_hash}
+    topic = "$approvals"  {type: "approval", approval}
+    topic = "$lab"        {type: "lab_state", lab}
+
+Lane threads publish too (an approval is asked for on the device's lane), so every send goes
+through one lock: a ZeroMQ socket may be used by one thread at a time, with a memory barrier
+between them, which the lock gives. PUB never blocks: a subscriber that cannot keep up loses
+messages at the high-water mark."""
 
 import os
+import threading
 
 import zmq
 
@@ -12,6 +25,8 @@ from .log import iso_now
 
 HEARTBEAT_TOPIC = b"$heartbeat"
 CATALOG_TOPIC = b"$catalog"
+APPROVALS_TOPIC = b"$approvals"
+LAB_TOPIC = b"$lab"
 HEARTBEAT_INTERVAL_S = 1.0
 
 
@@ -19,6 +34,7 @@ class Events:
     def __init__(self, socket, identity):
         self._socket = socket
         self._identity = identity  # () → {"boot_id", "catalog_hash"}
+        self._lock = threading.Lock()
 
     def heartbeat(self):
         self._publish(
@@ -29,8 +45,35 @@ class Events:
     def catalog_changed(self):
         self._publish(CATALOG_TOPIC, {"type": "catalog_changed", **self._identity()})
 
+    def progress(self, request_id, progress, message, approval=None):
+        event = {"type": "progress", "id": request_id, "progress": progress, "message": message}
+        if approval is not None:
+            event["approval"] = approval
+        self._publish(request_id.encode("utf-8", "surrogatepass"), event)
+
+    def progress_end(self, request_id):
+        self._publish(
+            request_id.encode("utf-8", "surrogatepass"), {"type": "progress_end", "id": request_id}
+        )
+
+    def approval(self, record):
+        self._publish(APPROVALS_TOPIC, {"type": "approval", "approval": record})
+
+    def lab_state(self, lab):
+        self._publish(LAB_TOPIC, {"type": "lab_state", "lab": lab})
+
+    def close(self):
+        """No more sends; the socket may be closed after this returns."""
+        with self._lock:
+            self._socket = None
+
     def _publish(self, topic, event):
-        try:
-            self._socket.send_multipart([topic, dumps(event).encode("utf-8")], flags=zmq.NOBLOCK)
-        except zmq.Again:
-            pass
+        data = dumps(event).encode("utf-8", "surrogatepass")
+        with self._lock:
+            if self._socket is None:
+                return
+            try:
+                self._socket.send_multipart([topic, data], flags=zmq.NOBLOCK)
+            except zmq.ZMQError:
+                # zmq.Again at the high-water mark; anything else is a socket being closed.
+                pass

@@ -4,7 +4,10 @@ runs its calls one after another; it lingers a while when its queue empties (so 
 calls pays for one thread start, not one each) and then ends, so idle devices hold no thread.
 
 All op state changes happen under the one lock the server shares with the lanes, so a call that
-finishes, its deadline, a queue timeout, a cancel and shutdown can never both answer one op."""
+finishes, its deadline, a queue timeout, a cancel and shutdown can never both answer one op.
+
+A write that needs a person's approval leaves its lane while it waits (`run` returns True: the
+op is parked, not done) and is submitted again once approved, behind whatever queued since."""
 
 import threading
 import time
@@ -32,6 +35,19 @@ class Op:
         "state",
         "claimed",
         "lane",
+        # The safety policy's part (dispatcher.py): set for writes.
+        "gated",
+        "call",
+        "verdict",
+        "grant",
+        "approval",
+        "stop",
+        "wake",
+        "calling",
+        "progressed",
+        "deadline",
+        "queue_deadline",
+        "sent",
     )
 
     def __init__(self, request_id, method, params, tool, device, args, resource):
@@ -44,10 +60,22 @@ class Op:
         self.resource = resource
         self.arrived = time.monotonic()
         self.started = None
-        self.state = "queued"  # then "running", then "done"
+        self.state = "queued"  # then "running" (or "approval", then "queued" again), then "done"
         # Set by whoever answers the op first: its result, its deadline, BUSY, cancel, shutdown.
         self.claimed = False
         self.lane = None
+        self.gated = not tool.read_only
+        self.call = None  # policy.Call
+        self.verdict = None  # policy.Verdict of its last check
+        self.grant = None  # the approved safety.Approval it runs under
+        self.approval = None  # the safety.Approval it waits for
+        self.stop = None  # WireError: answer this at the next safe point (stop_all, cancel)
+        self.wake = None  # threading.Event it waits on (min_interval_ms), set to stop it early
+        self.calling = False  # the Tango call has gone out: it runs to its end
+        self.progressed = False  # a progress event went out: progress_end before the reply
+        self.deadline = None  # time.monotonic() after which a running op is answered TIMEOUT
+        self.queue_deadline = None  # … after which a queued op is answered BUSY
+        self.sent = []  # what went to the device, for the write report
 
 
 class _Lane:
@@ -74,18 +102,23 @@ class Lanes:
 
     def submit(self, op):
         with self._lock:
-            lane = self._lanes.get(op.resource)
-            if lane is None:
-                lane = self._lanes[op.resource] = _Lane(op.resource, self._lock)
-            lane.queue.append(op)
-            op.lane = lane
-            if lane.alive:
-                lane.cond.notify()
-            else:
-                lane.alive = True
-                threading.Thread(
-                    target=self._loop, args=(lane,), name=f"lane {op.resource}", daemon=True
-                ).start()
+            self.submit_locked(op)
+
+    def submit_locked(self, op):
+        """`submit` for a caller that holds the lock."""
+        op.state = "queued"
+        lane = self._lanes.get(op.resource)
+        if lane is None:
+            lane = self._lanes[op.resource] = _Lane(op.resource, self._lock)
+        lane.queue.append(op)
+        op.lane = lane
+        if lane.alive:
+            lane.cond.notify()
+        else:
+            lane.alive = True
+            threading.Thread(
+                target=self._loop, args=(lane,), name=f"lane {op.resource}", daemon=True
+            ).start()
 
     def remove(self, op):
         """Takes a queued op out of its lane (the caller holds the lock): (running op, waiting)."""
@@ -110,10 +143,12 @@ class Lanes:
                     op.started = time.monotonic()
                     lane.running = op
                     self._on_start(op)
+                parked = False
                 try:
-                    self._run(op)
+                    parked = self._run(op)
                 finally:
                     with self._lock:
                         lane.running = None
-                        op.state = "done"
-                        self._on_end(op)
+                        if not parked:
+                            op.state = "done"
+                            self._on_end(op)

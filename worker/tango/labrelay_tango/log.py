@@ -12,7 +12,12 @@ LEVELS = {"debug": 10, "info": 20, "warn": 30, "error": 40}
 
 def iso_now():
     """The current UTC time as JavaScript's Date.toISOString() writes it (milliseconds, Z)."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso_time(datetime.now(timezone.utc))
+
+
+def iso_time(moment):
+    """A UTC datetime as JavaScript's Date.toISOString() writes it (milliseconds, Z)."""
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Logger:

@@ -99,6 +99,7 @@ class Server:
             self.pub,
             lambda: {"boot_id": self.boot_id, "catalog_hash": self.dispatcher.catalog.hash},
         )
+        self.dispatcher.events = self.events
         self.events.heartbeat()
 
     def serve(self):
@@ -207,6 +208,7 @@ class Server:
                 methods=len(catalog.names),
                 audit_log=self.audit.path if self.audit else None,
                 curve=self._curve_text(),
+                policy=self._policy_text(),
             )
             # Last: whoever waits for this line finds everything above it already written.
             self.log.raw(
@@ -228,12 +230,21 @@ class Server:
                 "catalog_hash": catalog.hash,
                 "events_endpoint": self.cfg["events_endpoint"],
                 "queue_timeout_ms": self.cfg["queue_timeout_ms"],
+                # A write may wait this long for a person first; clients add it to its timeout.
+                "approval_timeout_ms": self.cfg["policy"]["approval_timeout_s"] * 1000,
                 "methods": catalog.methods,
                 "prompts": [],
                 "resources": [],
                 "devices": catalog.devices,
                 "device_classes": catalog.classes,
             }
+        )
+
+    def _policy_text(self):
+        policy = self.cfg["policy"]
+        return (
+            f"writes {policy['writes']}, {len(policy['rules'])} rule(s), approvals wait "
+            f"{policy['approval_timeout_s']} s"
         )
 
     def _curve_text(self):
@@ -274,6 +285,8 @@ class Server:
         self.shutdown_deadline = self.dispatcher.begin_shutdown(SHUTDOWN_GRACE_S)
 
     def _close(self):
+        # Lane threads still in a Tango call publish nothing after this.
+        self.events.close()
         self.router.close(linger=1000)
         self.pub.close(linger=0)
         if self.zap:

@@ -63,6 +63,10 @@ class Tool:
         self.in_type_number = in_type_number  # the command's argin CmdArgType
         # The field whose value is passed to the device (None: a DevVoid command or a read).
         self.argument = next((f.name for f in fields if f.name != "device"), None)
+        # Reads are never gated by the safety policy; every other call is a write.
+        self.read_only = kind == "get" or (
+            kind == "command" and member in _READ_ONLY_COMMANDS
+        )
 
     @property
     def several(self):
