@@ -5,6 +5,7 @@ import { ROOT } from '../helpers/labrelay-process.js';
 import { benchCore, coreTable, coreTargets } from './core.js';
 import { benchEaaSync, eaaSyncTable } from './eaa-sync.js';
 import { benchCurve, curveTable } from './fleet.js';
+import { benchGate, gateTable } from './gate.js';
 import { benchGpib, gpibTable } from './gpib.js';
 import { benchImaging, imagingTable } from './imaging.js';
 import { benchTango, tangoTable } from './tango.js';
@@ -13,7 +14,7 @@ import { benchTango, tangoTable } from './tango.js';
  * `npm run bench`: measures labrelay on this machine and writes the figures as JSON to
  * .bench/results.json (git-ignored) and markdown tables to stdout. Timings live here, never in
  * tests: a test asserts behaviour, a benchmark reports numbers against their limits.
- * `--quick` takes fewer samples, for a smoke run; `--only core|gpib|imaging|eaa|fleet|tango` runs one section.
+ * `--quick` takes fewer samples, for a smoke run; `--only core|gate|gpib|imaging|eaa|fleet|tango` runs one section.
  */
 const quick = process.argv.includes('--quick');
 const only = process.argv[process.argv.indexOf('--only') + 1];
@@ -31,6 +32,16 @@ if (run('core')) {
   results.core = { figures: core, targets: coreTargets(core) };
   floorHttpP50 = core.floor_http.p50;
   lines.push('### Core: one round trip', '', ...coreTable(core), '');
+}
+if (run('gate')) {
+  const gate = await benchGate({ calls: quick ? 2000 : 20_000 });
+  results.gate = gate;
+  lines.push(
+    '### Safety gate: what the policy adds to one driver command',
+    '',
+    ...gateTable(gate),
+    '',
+  );
 }
 if (run('gpib')) {
   const gpib = await benchGpib({ queries: quick ? 200 : 1000 });
