@@ -37,8 +37,10 @@ export const BenchSupplyClass = defineDeviceClass<BenchSupply>({
         voltage: quantity({ doc: 'Output voltage', unit: 'V', min: 0, max: 30 }),
       }),
       result: z.object({ voltage: z.number() }),
+      // Channel B stops at 10 V whatever it is told, as a supply in current limit would: what a
+      // readback rule is for.
       run: ({ device }, p) => {
-        device.state.volts = p.voltage;
+        device.state.volts = p.channel === 'B' ? Math.min(p.voltage, 10) : p.voltage;
         device.state.writes += 1;
         return { voltage: p.voltage };
       },

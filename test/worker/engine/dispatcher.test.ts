@@ -311,6 +311,32 @@ describe('Dispatcher', () => {
     audit.close();
   });
 
+  it('a call answered TIMEOUT has its real ending in the audit log when it comes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'labrelay-audit-'));
+    const audit = new AuditLog(join(dir, 'audit.jsonl'), false);
+    const t2 = setup({ audit });
+    const reply = await t2.send(
+      'hold',
+      { dev: 'x', ms: 0, actual_ms: 400, tag: 'late', ignore_abort: true },
+      'slow',
+    );
+    expect(reply).toMatchObject({ code: 'TIMEOUT' });
+    const lines = () =>
+      readFileSync(join(dir, 'audit.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+    await expect.poll(() => lines().length, { timeout: 5000 }).toBe(2);
+    expect(lines().map((r) => [r.id, r.outcome, r.code ?? null, r.after_timeout ?? false])).toEqual(
+      [
+        ['slow', 'error', 'TIMEOUT', false],
+        ['slow', 'ok', null, true],
+      ],
+    );
+    expect(t2.trace.map((e) => e.tag)).toEqual(['late']);
+    audit.close();
+  });
+
   it('shutdown stops running operations at a safe point and refuses new device work', async () => {
     const running = t.send('diag_sleep', { duration_ms: 5000, steps: 50 }, 'long');
     await expect.poll(() => stateOf(t, 'long')).toBe('running');

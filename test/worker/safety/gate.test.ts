@@ -170,3 +170,31 @@ describe('before the write', () => {
     expect(l.state.volts).toBe(1);
   });
 });
+
+describe('after the write', () => {
+  it('reads the setting back and reports it; a readback further off than the tolerance is a DEVICE_ERROR naming both', async () => {
+    const l = lab({
+      policy: {
+        rules: [
+          {
+            name: 'B readback',
+            classes: ['BenchSupply'],
+            settings: ['voltage'],
+            readback: { tolerance: 0.01 },
+          },
+        ],
+      },
+    });
+    expect(await l.send('BenchSupply_set_output', { channel: 'B', voltage: 5 })).toMatchObject({
+      status: 'ok',
+      write: { applied: { voltage: 5 } },
+    });
+    const r = await l.send('BenchSupply_set_output', { channel: 'B', voltage: 15 });
+    expect(r).toMatchObject({
+      status: 'error',
+      code: 'DEVICE_ERROR',
+      data: { setting: 'voltage', requested: 15, read_back: 10 },
+    });
+    expect(r.status === 'error' && r.error).toMatch(/reads back 10 after it was set to 15/);
+  });
+});
