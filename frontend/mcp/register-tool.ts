@@ -25,6 +25,7 @@ export function registerTool(server: McpServer, tool: ServedTool, log: Logger): 
     async (args, extra) => {
       const token = extra._meta?.progressToken;
       const asked = new Set<string>();
+      let last = -Infinity;
       const reply = await tool.call(args as Record<string, unknown>, {
         signal: extra.signal,
         onProgress:
@@ -42,7 +43,10 @@ export function registerTool(server: McpServer, tool: ServedTool, log: Logger): 
                     log,
                   });
                 }
-                if (token === undefined) return;
+                // MCP progress must increase: a handler's first step after the approval wait
+                // (progress 0) may repeat the wait's own 0.
+                if (token === undefined || event.progress <= last) return;
+                last = event.progress;
                 extra
                   .sendNotification({
                     method: 'notifications/progress',

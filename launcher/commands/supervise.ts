@@ -86,11 +86,23 @@ export async function runSupervise(flags: {
             process.stderr.write(`${clients[i].name}: ${reply.error}\n`);
             return;
           }
-          const result = reply.result as LabState | { lab: LabState };
+          const result = reply.result as LabState | StopResult;
           const lab = 'lab' in result ? result.lab : result;
           process.stdout.write(
             `${clients[i].name}: ${lab.state}${lab.reason ? ` (${lab.reason})` : ''}\n`,
           );
+          if ('safe_states' in result) {
+            process.stdout.write(
+              `  cancelled: ${result.cancelled.length} operation(s), ` +
+                `${result.approvals_cancelled} approval(s)\n`,
+            );
+            for (const s of result.safe_states) {
+              if (!s.ok) failed = true;
+              process.stdout.write(
+                `  ${s.device}: ${s.ok ? s.actions.join(', ') : `FAILED: ${s.error}`}\n`,
+              );
+            }
+          }
         });
         return failed ? 1 : 0;
       }
@@ -99,6 +111,13 @@ export async function runSupervise(flags: {
     for (const c of clients) c.client.close();
   }
   return 2;
+}
+
+interface StopResult {
+  lab: LabState;
+  cancelled: string[];
+  approvals_cancelled: number;
+  safe_states: Array<{ device: string; actions: string[]; ok: boolean; error?: string }>;
 }
 
 /** `id  age  device  method  params  rule`, one line per pending approval. */

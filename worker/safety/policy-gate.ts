@@ -47,8 +47,24 @@ export class PolicyGate implements WriteGate {
     this.scpi = compileRules(policy.scpi);
   }
 
+  /**
+   * 0 when nothing in the policy can ask a person (a write's client timeout then stays its
+   * own): no soft tier, approval or approval step, no instrument with limits that a raw write
+   * could reach, no SCPI rule that asks.
+   */
   get approvalTimeoutMs(): number {
-    return this.approvals.timeoutMs;
+    const p = this.policy;
+    const asks =
+      p.writes === 'approve' ||
+      p.rules.some(
+        (r) =>
+          r.soft ||
+          r.approval === 'always' ||
+          r.approval_step ||
+          ((r.classes || r.devices) && (r.hard || r.max_step || r.writable === false)),
+      ) ||
+      p.scpi.some((r) => r.action === 'approve' || r.value?.soft);
+    return asks ? this.approvals.timeoutMs : 0;
   }
 
   covers(call: GateCall): boolean {
