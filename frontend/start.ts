@@ -5,6 +5,11 @@ import { formatTools } from './mcp/format-tools.js';
 import { assertBindAllowed, serveHttp, type HttpEndpoint } from './http/serve-http.js';
 import { createServer } from './mcp/create-server.js';
 import { serveStdio } from './stdio.js';
+import { ConsoleAuth } from './console/console-auth.js';
+import { ConsoleHub } from './console/console-hub.js';
+import { consoleRouter } from './console/console-routes.js';
+import { serveConsole } from './console/serve-console.js';
+import { CallLabels } from './mcp/call-labels.js';
 
 /** Everything the frontend needs; the launcher builds it from the config file and flags. */
 export interface FrontendOptions {
@@ -25,6 +30,8 @@ export interface FrontendOptions {
     allowedOrigins?: string[];
     maxSessions: number;
   };
+  /** Serve the supervisor console: beside /mcp, or alone on http.host:port with stdio. */
+  console?: boolean;
   /** Largest message written over stdio (0: no limit); see frontend/stdio.ts. */
   stdioMaxMessageBytes?: number;
   callSlackMs: number;
@@ -40,6 +47,8 @@ export interface RunningFrontend {
   fleet: Fleet;
   /** The HTTP URL, when serving HTTP. */
   url?: string;
+  /** The supervisor console's URL, when served. */
+  consoleUrl?: string;
   /** Resolves when the stdio client disconnected (never, for HTTP). */
   done: Promise<void>;
   close(): Promise<void>;
@@ -84,35 +93,67 @@ export async function startFrontend(options: FrontendOptions): Promise<RunningFr
     });
     printTools(catalog);
   });
-  const newServer = () => createServer({ fleet, version: options.version, log });
+  const labels = new CallLabels();
+  const newServer = () => createServer({ fleet, version: options.version, log, labels });
+  let hub: ConsoleHub | undefined;
+  if (options.console !== false) {
+    hub = new ConsoleHub(fleet, labels, log);
+    await hub.start();
+  }
+  const router = hub
+    ? consoleRouter({ hub, auth: new ConsoleAuth(options.http.token), log })
+    : undefined;
+  const stop = () => {
+    hub?.close();
+    fleet.close();
+  };
 
   if (options.transport === 'stdio') {
+    // Claude Desktop's labrelay speaks MCP on stdio: its person still gets a console page.
+    let console_: Awaited<ReturnType<typeof serveConsole>> | undefined;
+    if (router) {
+      try {
+        console_ = await serveConsole({
+          host: options.http.host,
+          port: options.http.port,
+          token: options.http.token,
+          router,
+          log,
+        });
+      } catch (err) {
+        // The MCP client must still get its server: a console port in use is said, not fatal.
+        log.error('the supervisor console could not start', { error: String(err) });
+      }
+    }
     const { server } = newServer();
     const stdio = await serveStdio(server, options.stdioMaxMessageBytes);
     log.info('MCP over stdio');
     return {
       fleet,
+      consoleUrl: console_?.url,
       done: stdio.closed,
       close: async () => {
         await stdio.close();
-        fleet.close();
+        await console_?.close();
+        stop();
       },
     };
   }
   let endpoint: HttpEndpoint;
   try {
-    endpoint = await serveHttp({ ...options.http, log, newServer });
+    endpoint = await serveHttp({ ...options.http, log, newServer, console: router });
   } catch (err) {
-    fleet.close();
+    stop();
     throw err;
   }
   return {
     fleet,
     url: endpoint.url,
+    consoleUrl: router ? new URL('/', endpoint.url).href : undefined,
     done: new Promise<void>(() => {}),
     close: async () => {
       await endpoint.close();
-      fleet.close();
+      stop();
     },
   };
 }

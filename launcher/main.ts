@@ -8,11 +8,12 @@ const USAGE = `labrelay — lets an LLM agent drive laboratory instruments safel
 
 Usage:
   labrelay start [--config FILE] [--stdio] [--host H] [--port P] [--path /mcp] [--token T]
-                 [--bind ENDPOINT] [--diagnostics] [--verbose]
+                 [--no-console] [--bind ENDPOINT] [--diagnostics] [--verbose]
       Start the local workers (the TypeScript worker; the Tango bridge when the config has a
       tango: section), wait until they are healthy, then start the MCP frontend over every
       worker the config lists; restart a worker that dies. Without --config: the built-in
-      simulated lab.
+      simulated lab. The supervisor console is at http://HOST:PORT/ (with --stdio, alone on
+      127.0.0.1:8050), unless --no-console.
   labrelay worker [--config FILE] [--bind ENDPOINT] [--diagnostics] [--verbose]
       Run the instrument worker alone (default tcp://127.0.0.1:5555), for bench scripts.
   labrelay frontend [--config FILE] [--worker ENDPOINT] [--stdio | --host H --port P --path /mcp]
@@ -50,6 +51,7 @@ const ENDPOINT = { type: 'string' } as const;
 const COMMON = { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 const FRONTEND = {
   stdio: { type: 'boolean' },
+  'no-console': { type: 'boolean' },
   host: { type: 'string' },
   port: { type: 'string' },
   path: { type: 'string' },
@@ -74,7 +76,11 @@ async function main(argv: string[]): Promise<number | undefined> {
       if (values.help) break;
       // Each command loads only what it runs: a worker restart should not wait for the MCP SDK.
       const { runStart } = await import('./commands/start.js');
-      return runStart(fileURLToPath(import.meta.url), { ...values, port: port(values.port) });
+      return runStart(fileURLToPath(import.meta.url), {
+        ...values,
+        noConsole: values['no-console'],
+        port: port(values.port),
+      });
     }
     case 'worker': {
       const { values } = parse({
@@ -97,7 +103,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       });
       if (values.help) break;
       const { runFrontend } = await import('./commands/frontend.js');
-      await runFrontend({ ...values, port: port(values.port) });
+      await runFrontend({ ...values, noConsole: values['no-console'], port: port(values.port) });
       return undefined;
     }
     case 'call': {

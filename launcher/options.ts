@@ -23,6 +23,8 @@ export interface FrontendFlags {
   port?: number;
   path?: string;
   token?: string;
+  /** --no-console: no supervisor console. */
+  noConsole?: boolean;
   /** Print the registered tool signatures to stderr. */
   verbose?: boolean;
 }
@@ -122,6 +124,7 @@ export function frontendOptions(
       maxSessions: f.max_sessions,
     },
     stdioMaxMessageBytes: f.stdio_max_message_bytes,
+    console: f.console && !flags.noConsole,
     callSlackMs: f.call_slack_ms,
     idempotentRetries: f.idempotent_retries,
     maxSockets: f.max_sockets,

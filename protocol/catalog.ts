@@ -4,6 +4,7 @@ import { deviceMethods } from './methods/devices.js';
 import { gpibMethods } from './methods/gpib.js';
 import { imagingMethods } from './methods/imaging.js';
 import { safetyMethods } from './methods/safety.js';
+import { supervisionMethods } from './methods/supervision.js';
 
 /**
  * Every method labrelay's TypeScript worker can serve, keyed by its one name. A running worker
@@ -14,6 +15,7 @@ export const catalog = {
   ...diagnosticsMethods,
   ...deviceMethods,
   ...safetyMethods,
+  ...supervisionMethods,
   // Typed with the built-in simulated lab's bridges; a worker's describe has its own.
   ...gpibMethods({
     bridges: ['bench-a', 'bench-b'],

@@ -10,6 +10,7 @@ import { ApprovalRecordSchema, LabStateSchema } from './methods/safety.js';
  *   topic = "$catalog"    {type: "catalog_changed", boot_id, catalog_hash}        (at once)
  *   topic = "$approvals"  {type: "approval", approval}       (an approval asked for or decided)
  *   topic = "$lab"        {type: "lab_state", lab}           (stopped, locked, resumed)
+ *   topic = "$audit"      {type: "audit", record}            (every audit line, as written)
  *
  * A write that waits for a person reports it as progress with an `approval` field, so a client
  * that relays progress (the MCP frontend, to ask through elicitation) knows what it waits for.
@@ -24,6 +25,8 @@ export const CATALOG_TOPIC = '$catalog';
 export const APPROVALS_TOPIC = '$approvals';
 /** Topic of the lab's state: stopped, locked, running. */
 export const LAB_TOPIC = '$lab';
+/** Topic of the audit log's lines, published as they are written (the supervisor console). */
+export const AUDIT_TOPIC = '$audit';
 /** How often the worker publishes a heartbeat. */
 export const HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -71,6 +74,16 @@ export const LabStateEventSchema = z.object({
   lab: LabStateSchema,
 });
 
+/**
+ * One line of the audit log as it is written: an operation started or ended, an approval asked
+ * for or decided, a stop, a lock, a resume. What a supervisor watches; PUB drops it for a
+ * subscriber that cannot keep up, and the audit log (`audit_tail`) still has it.
+ */
+export const AuditEventSchema = z.object({
+  type: z.literal('audit'),
+  record: z.record(z.string(), z.unknown()),
+});
+
 /** Any event the worker publishes. */
 export const WorkerEventSchema = z.discriminatedUnion('type', [
   ProgressEventSchema,
@@ -79,11 +92,13 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
   CatalogChangedEventSchema,
   ApprovalEventSchema,
   LabStateEventSchema,
+  AuditEventSchema,
 ]);
 
 export type ProgressEvent = z.infer<typeof ProgressEventSchema>;
 export type HeartbeatEvent = z.infer<typeof HeartbeatEventSchema>;
 export type CatalogChangedEvent = z.infer<typeof CatalogChangedEventSchema>;
 export type ApprovalEvent = z.infer<typeof ApprovalEventSchema>;
+export type AuditEvent = z.infer<typeof AuditEventSchema>;
 export type LabStateEvent = z.infer<typeof LabStateEventSchema>;
 export type WorkerEvent = z.infer<typeof WorkerEventSchema>;

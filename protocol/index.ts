@@ -44,4 +44,9 @@ export {
   type LabState,
   type ApprovalRecord,
 } from './methods/safety.js';
+export {
+  supervisionMethods,
+  ARTIFACT_READ_MAX_BYTES,
+  type SupervisionCatalog,
+} from './methods/supervision.js';
 export * from './catalog.js';

@@ -31,6 +31,7 @@ import { RouterServer } from './engine/router-server.js';
 import { createRuntime, type WorkerRuntime } from './engine/runtime.js';
 import { WireTap } from './engine/wire-tap.js';
 import { OPEN_POLICY, createSafety, type PolicyConfig } from './safety/index.js';
+import { supervisionModule } from './supervision/supervision-module.js';
 
 /** Everything the worker needs to start; the launcher builds it from the config file and flags. */
 export interface WorkerOptions {
@@ -131,9 +132,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       log,
     });
   }
-  const audit = options.auditLog
-    ? new AuditLog(options.auditLog.path, options.auditLog.fsync)
-    : null;
+  // Without a file (audit_log: false) the lines still reach the events socket: a supervisor
+  // watching the console sees every operation either way.
+  const audit = new AuditLog(options.auditLog?.path ?? null, options.auditLog?.fsync ?? false);
   let events: EventsPublisher | undefined;
   let runtime: WorkerRuntime | undefined;
   const safety = createSafety({
@@ -148,7 +149,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     log,
   });
   // Served before the device modules: stop and resume are there even if a device module fails.
-  modules.unshift(safety.module);
+  modules.unshift(safety.module, supervisionModule({ audit, artifacts }));
   runtime = createRuntime({
     name: options.name,
     version: options.version,
@@ -169,6 +170,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     options.curve,
   );
   const publisher = events;
+  audit.onLine = (line) => publisher.auditLine(line);
   watchDevices(
     registry,
     () => {
@@ -191,7 +193,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   } catch (err) {
     events.close();
     authenticator?.close();
-    audit?.close();
+    audit.close();
     const inUse = (err as { code?: string }).code === 'EADDRINUSE';
     throw new Error(
       `cannot bind the worker to ${options.bind} and ${eventsEndpoint}: ${(err as Error).message}` +
@@ -210,7 +212,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     endpoint: options.bind,
     events: eventsEndpoint,
     methods: runtime.table.names().length,
-    audit_log: audit?.path ?? null,
+    audit_log: audit.path,
     curve: options.curve
       ? `on, ${options.curve.authorizedClients ? `${options.curve.authorizedClients.length} authorized client key(s)` : 'any client that knows the server key'}`
       : 'off',
@@ -236,7 +238,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         await closePlugins(plugins, log);
         publisher.close();
         authenticator?.close();
-        audit?.close();
+        audit.close();
         log.info('worker stopped');
       })()),
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import express, { type Request, type Response } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
 import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -27,6 +27,8 @@ export interface HttpOptions {
   maxSessions: number;
   log: Logger;
   newServer: () => { server: McpServer; cleanup: () => void };
+  /** The supervisor console, served at `/` beside MCP with its own session (console-auth.ts). */
+  console?: Router;
 }
 
 /** A running HTTP endpoint. */
@@ -72,6 +74,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpEndpoint> {
   app.disable('x-powered-by');
   app.use(hostHeaderValidation(hosts.map((h) => h.replace(/:\d+$/, ''))));
   app.use(originCheck(origins));
+  if (options.console) app.use(options.console);
   if (options.token) app.use(requireBearerAuth({ verifier: staticTokenVerifier(options.token) }));
   app.use(express.json({ limit: '16mb' }));
 
@@ -127,6 +130,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpEndpoint> {
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${shownHost}:${port}${options.path}`;
   log.info(`MCP over Streamable HTTP at ${url}`, { auth: options.token ? 'bearer' : 'none' });
+  if (options.console) log.info(`supervisor console at http://${shownHost}:${port}/`);
   return {
     url,
     close: async () => {

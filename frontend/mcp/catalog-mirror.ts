@@ -4,6 +4,7 @@ import type { Logger } from '../../protocol/index.js';
 import { registerPrompt } from './register-prompt.js';
 import { registerResource } from './register-resource.js';
 import { registerTool } from './register-tool.js';
+import type { CallLabels } from './call-labels.js';
 
 interface Registered {
   remove(): void;
@@ -22,6 +23,7 @@ export class CatalogMirror {
   constructor(
     private readonly server: McpServer,
     private readonly log: Logger,
+    private readonly labels?: CallLabels,
   ) {
     // The SDK declares the prompt and resource capabilities on first registration, and refuses
     // to after connecting; registering and removing a placeholder declares them up front, so a
@@ -49,7 +51,7 @@ export class CatalogMirror {
       catalog.tools,
       (t) => t.method.name,
       (t) => [t.worker, t.method],
-      (t) => registerTool(this.server, t, this.log),
+      (t) => registerTool(this.server, t, this.log, this.labels),
     );
     reconcile(
       this.prompts,

@@ -2,6 +2,7 @@ import type { Logger } from '../../protocol/index.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Fleet } from '../fleet/fleet.js';
+import type { CallLabels } from './call-labels.js';
 import { CatalogMirror } from './catalog-mirror.js';
 
 /** What a server needs. */
@@ -9,6 +10,8 @@ export interface ServerDeps {
   fleet: Fleet;
   version: string;
   log: Logger;
+  /** Where each call's worker request id is tied to its client, for the console. */
+  labels?: CallLabels;
 }
 
 const INSTRUCTIONS =
@@ -37,7 +40,7 @@ export function createServer(deps: ServerDeps): { server: McpServer; cleanup: ()
     },
   );
   answerWithdrawnTools(server, deps.fleet);
-  const mirror = new CatalogMirror(server, deps.log);
+  const mirror = new CatalogMirror(server, deps.log, deps.labels);
   mirror.sync(deps.fleet.catalog);
   const unsubscribe = deps.fleet.onChange((catalog) => mirror.sync(catalog));
   return { server, cleanup: unsubscribe };

@@ -2,7 +2,9 @@ import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server
 import type { ServedTool } from '../fleet/fleet.js';
 import { isObjectSchema, outputSchemaFor, passthroughSchema } from './json-schema-passthrough.js';
 import { toToolResult } from './tool-result.js';
+import { randomUUID } from 'node:crypto';
 import { askApproval } from './ask-approval.js';
+import type { CallLabels } from './call-labels.js';
 import type { Logger } from '../../protocol/index.js';
 
 /**
@@ -10,7 +12,12 @@ import type { Logger } from '../../protocol/index.js';
  * forwarded as one request to the worker that serves it, progress relayed when the client sent a
  * progress token, and an MCP cancellation turned into a worker cancel (via the abort signal).
  */
-export function registerTool(server: McpServer, tool: ServedTool, log: Logger): RegisteredTool {
+export function registerTool(
+  server: McpServer,
+  tool: ServedTool,
+  log: Logger,
+  labels?: CallLabels,
+): RegisteredTool {
   const { method } = tool;
   const wrap = !isObjectSchema(method.outputSchema);
   return server.registerTool(
@@ -25,8 +32,16 @@ export function registerTool(server: McpServer, tool: ServedTool, log: Logger): 
     async (args, extra) => {
       const token = extra._meta?.progressToken;
       const asked = new Set<string>();
+      // The worker request's id, chosen here, so the console can name the client behind it.
+      const id = randomUUID();
+      const client = server.server.getClientVersion()?.name ?? 'MCP client';
+      labels?.set(
+        id,
+        extra.sessionId ? `${client} (session ${extra.sessionId.slice(0, 4)})` : client,
+      );
       let last = -Infinity;
       const reply = await tool.call(args as Record<string, unknown>, {
+        id,
         signal: extra.signal,
         onProgress:
           token === undefined && !server.server.getClientCapabilities()?.elicitation

@@ -6,6 +6,7 @@ import {
   type HeartbeatEvent,
   type Logger,
   type ProgressEvent,
+  type WorkerEvent,
 } from '../../protocol/index.js';
 
 /**
@@ -19,6 +20,7 @@ export class EventsSubscriber {
     string,
     { onProgress: (event: ProgressEvent) => void; onEnd: () => void }
   >();
+  private readonly listeners = new Set<(event: WorkerEvent) => void>();
   private loop?: Promise<void>;
   private connectedTo?: string;
 
@@ -54,6 +56,12 @@ export class EventsSubscriber {
     return () => this.progress.delete(id);
   }
 
+  /** Told of the worker's other events: audit lines, approvals, the lab's state. */
+  onEvent(listener: (event: WorkerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   close(): void {
     this.socket.close();
   }
@@ -61,9 +69,15 @@ export class EventsSubscriber {
   private async receive(): Promise<void> {
     try {
       for await (const [, body] of this.socket) {
-        let event;
+        let event: WorkerEvent;
         try {
-          event = WorkerEventSchema.parse(JSON.parse(body.toString('utf8')));
+          const value = JSON.parse(body.toString('utf8'));
+          // Audit lines come at the rate of operations and only need their shape: a full
+          // schema parse of each would cost more than the rest of the receive path.
+          event =
+            value?.type === 'audit' && typeof value.record === 'object' && value.record !== null
+              ? value
+              : WorkerEventSchema.parse(value);
         } catch {
           this.log.warn('events: ignoring a message that is not a worker event');
           continue;
@@ -72,6 +86,7 @@ export class EventsSubscriber {
         else if (event.type === 'progress_end') this.progress.get(event.id)?.onEnd();
         else if (event.type === 'heartbeat') this.onHeartbeat(event);
         else if (event.type === 'catalog_changed') this.onCatalogChanged(event.catalog_hash);
+        else for (const listener of this.listeners) listener(event);
       }
     } catch (err) {
       if (!this.socket.closed) this.log.error('events: receive loop ended', { error: String(err) });

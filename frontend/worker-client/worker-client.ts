@@ -23,6 +23,7 @@ import {
   type ReplyEnvelope,
   type ResultOf,
   type WireError,
+  type WorkerEvent,
 } from '../../protocol/index.js';
 import type { Request as ZmqRequest } from 'zeromq';
 import { EventsSubscriber } from './events-subscriber.js';
@@ -178,6 +179,11 @@ export class WorkerClient {
   onHeartbeat(listener: (event: HeartbeatEvent) => void): () => void {
     this.heartbeatListeners.add(listener);
     return () => this.heartbeatListeners.delete(listener);
+  }
+
+  /** Told of the worker's audit lines, approvals and lab state as they are published. */
+  onEvent(listener: (event: WorkerEvent) => void): () => void {
+    return this.events?.onEvent(listener) ?? (() => {});
   }
 
   /** Why calls fail fast now, or undefined while the worker is thought to be up. */

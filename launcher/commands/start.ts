@@ -37,6 +37,7 @@ export async function runStart(
   if (flags.host) frontendArgs.push('--host', flags.host);
   if (flags.port !== undefined) frontendArgs.push('--port', String(flags.port));
   if (flags.path) frontendArgs.push('--path', flags.path);
+  if (flags.noConsole) frontendArgs.push('--no-console');
   if (flags.verbose) frontendArgs.push('--verbose');
   const env = { ...process.env };
   // The token travels in the environment, not argv, where `ps` would show it.

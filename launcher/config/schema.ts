@@ -141,6 +141,13 @@ export const FrontendSection = z.strictObject({
         'session; fastmcp has no limit. 0: none.',
     ),
   max_sockets: z.number().int().min(1).max(10_000).default(256),
+  console: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Serve the supervisor console at / (on host:port; with transport stdio the console alone ' +
+        'listens there). false or --no-console: none.',
+    ),
 });
 
 const DeviceClassName = z

@@ -10,6 +10,7 @@ import { ROOT } from '../helpers/labrelay-process.js';
  *
  *   start.ts ─▶ gpib, microscope, diagnostics ─▶ devices ─▶ engine, artifacts ─▶ protocol
  *   start.ts ─▶ safety (the policy, stop, approvals) ─▶ engine
+ *   start.ts ─▶ supervision (audit_tail, artifact_read for the console) ─▶ engine, artifacts
  *               sim (AR488 emulator, simulated instruments): protocol only
  */
 const ALLOWED: Record<string, string[]> = {
@@ -19,6 +20,7 @@ const ALLOWED: Record<string, string[]> = {
   devices: ['engine', 'artifacts'],
   diagnostics: ['engine'],
   safety: ['engine'],
+  supervision: ['engine', 'artifacts'],
   gpib: ['engine', 'devices', 'artifacts'],
   microscope: ['engine', 'devices', 'artifacts'],
 };

@@ -8,6 +8,8 @@ export interface AuditRecord {
   id: string;
   method: string;
   resource: string | null;
+  /** The device it acted on, when its module says (a GPIB instrument, a Tango device). */
+  device?: string;
   params: unknown;
   outcome: 'ok' | 'error' | 'started';
   /** The operation's client was answered TIMEOUT earlier; this is how it really ended. */
@@ -34,17 +36,30 @@ const INLINE_RESULT_BYTES = 4096;
  */
 export class AuditLog {
   private fd: number | null;
+  private closed = false;
+  /** Told of every line once it is written (the events socket: a supervisor's live view). */
+  onLine?: (line: string) => void;
 
+  /** `path` null: no file (audit_log: false); the lines are still told to `onLine`. */
   constructor(
-    readonly path: string,
+    readonly path: string | null,
     private readonly fsync: boolean,
   ) {
+    if (path === null) {
+      this.fd = null;
+      return;
+    }
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'a', 0o640);
   }
 
+  /** Whether a file is kept (audit_log not false). */
+  get keepsFile(): boolean {
+    return this.path !== null;
+  }
+
   write(record: Omit<AuditRecord, 'result' | 'result_bytes'>, resultJson?: SplicedJson): void {
-    if (this.fd === null) return;
+    if (this.closed) return;
     let line = JSON.stringify(record);
     if (resultJson !== undefined) {
       const tail =
@@ -53,8 +68,7 @@ export class AuditLog {
           : `,"result_bytes":${resultJson.byteLength}}`;
       line = line.slice(0, -1) + tail;
     }
-    writeSync(this.fd, line + '\n');
-    if (this.fsync) fsyncSync(this.fd);
+    this.append(line);
   }
 
   /**
@@ -62,19 +76,27 @@ export class AuditLog {
    * line cannot be written; a write whose line is lost must not happen (fail closed).
    */
   event(record: { event: string } & Record<string, unknown>): void {
-    if (this.fd === null) throw new Error('the audit log is closed');
-    writeSync(this.fd, JSON.stringify({ time: new Date().toISOString(), ...record }) + '\n');
-    if (this.fsync) fsyncSync(this.fd);
+    if (this.closed) throw new Error('the audit log is closed');
+    this.append(JSON.stringify({ time: new Date().toISOString(), ...record }));
   }
 
   /** Writes a line or throws (see `event`): the line a write needs before it runs. */
   writeOrThrow(record: Omit<AuditRecord, 'result' | 'result_bytes'>): void {
-    if (this.fd === null) throw new Error('the audit log is closed');
+    if (this.closed) throw new Error('the audit log is closed');
     this.write(record);
   }
 
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
+    this.closed = true;
+  }
+
+  private append(line: string): void {
+    if (this.fd !== null) {
+      writeSync(this.fd, line + '\n');
+      if (this.fsync) fsyncSync(this.fd);
+    }
+    this.onLine?.(line);
   }
 }

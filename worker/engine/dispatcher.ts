@@ -432,11 +432,13 @@ export class Dispatcher {
     const audit = this.options.audit;
     if (!audit || method.spec.resource === null) return;
     const now = performance.now();
+    const device = deviceOf(method, request.params);
     const base = {
       time: new Date().toISOString(),
       id: request.id,
       method: request.method,
       resource,
+      ...(device ? { device } : {}),
       params: request.params,
       queued_ms: round(startedAt - arrivedAt),
       duration_ms: round(now - startedAt),
@@ -490,6 +492,15 @@ export class Dispatcher {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/** The device a call acts on, for the audit line; never throws (params may be invalid). */
+function deviceOf(method: ServedMethod, params: Record<string, unknown>): string | undefined {
+  try {
+    return method.target?.device?.(params)?.name;
+  } catch {
+    return undefined;
+  }
 }
 
 function stackOf(err: unknown): string {

@@ -2,6 +2,7 @@ import { Publisher } from 'zeromq';
 import { SerialSender } from './serial-sender.js';
 import {
   APPROVALS_TOPIC,
+  AUDIT_TOPIC,
   CATALOG_TOPIC,
   LAB_TOPIC,
   type ApprovalRecord,
@@ -66,6 +67,11 @@ export class EventsPublisher {
 
   lab(lab: LabState): void {
     this.publish(LAB_TOPIC, { type: 'lab_state', lab });
+  }
+
+  /** One audit line as written: spliced as it is, not parsed and serialised again. */
+  auditLine(line: string): void {
+    this.sender.push([AUDIT_TOPIC, `{"type":"audit","record":${line}}`]);
   }
 
   catalogChanged(): void {

@@ -170,6 +170,7 @@ export class PolicyGate implements WriteGate {
           id: call.id,
           method: call.method,
           resource: call.resource,
+          ...(facts.device ? { device: facts.device.name } : {}),
           params: call.params,
           outcome: 'started',
           queued_ms: 0,
