@@ -127,6 +127,10 @@ async function events(topics: string[]) {
       const [, body] = await subscriber.next('$lab');
       return LabStateEventSchema.parse(JSON.parse(body.toString())).lab;
     },
+    async audit(): Promise<Record<string, unknown>> {
+      const [, body] = await subscriber.next('$audit');
+      return (JSON.parse(body.toString()) as { record: Record<string, unknown> }).record;
+    },
     async of(id: string): Promise<Record<string, unknown>> {
       const [, body] = await subscriber.next(id);
       return JSON.parse(body.toString()) as Record<string, unknown>;
@@ -401,6 +405,18 @@ describe('stop, lock and resume', () => {
     expect(resultOf(await client.request(SET, { value: 30 }))).toMatchObject({ value: 30 });
     expect(await value()).toBe(30);
     expect(failed(await client.request(SET, { value: 150 })).code).toBe('REFUSED');
+  });
+
+  it('publishes every audit line on $audit as it is written (the supervisor console)', async () => {
+    const watch = await events(['$audit']);
+    const id = uuidv4();
+    await client.request(SET, { value: 30 }, { id });
+    const lines = [await watch.audit(), await watch.audit()];
+    expect(lines.map((l) => [l.id, l.method, l.outcome])).toEqual([
+      [id, SET, 'started'],
+      [id, SET, 'ok'],
+    ]);
+    expect(auditLines().filter((l) => l.id === id)).toEqual(lines);
   });
 
   it('lock holds writes with LAB_LOCKED until resume; reads go on', async () => {

@@ -24,6 +24,8 @@ class AuditLog:
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         # Lane threads and the socket thread both write; one line must never split another.
         self._lock = threading.Lock()
+        #: Told of every line once written: the events socket's $audit, a supervisor's live view.
+        self.on_line = None
 
     def write(self, record, result_json=None, strict=False):
         """Appends one line; raises OSError when it cannot (and, with `strict`, when closed)."""
@@ -42,6 +44,10 @@ class AuditLog:
                     raise OSError(f"wrote {written} of {len(data)} bytes")
             elif strict:
                 raise OSError("the audit log is closed")
+            else:
+                return
+        if self.on_line is not None:
+            self.on_line(line)
 
     def event(self, event, **fields):
         """A safety event line; raises OSError when it cannot be written."""

@@ -9,6 +9,7 @@ frames [topic, JSON]:
     topic = "$catalog"    {type: "catalog_changed", boot_id, catalog_hash}
     topic = "$approvals"  {type: "approval", approval}
     topic = "$lab"        {type: "lab_state", lab}
+    topic = "$audit"      {type: "audit", record}   (every audit line, as written)
 
 Lane threads publish too (an approval is asked for on the device's lane), so every send goes
 through one lock: a ZeroMQ socket may be used by one thread at a time, with a memory barrier
@@ -27,6 +28,7 @@ HEARTBEAT_TOPIC = b"$heartbeat"
 CATALOG_TOPIC = b"$catalog"
 APPROVALS_TOPIC = b"$approvals"
 LAB_TOPIC = b"$lab"
+AUDIT_TOPIC = b"$audit"
 HEARTBEAT_INTERVAL_S = 1.0
 
 
@@ -62,13 +64,19 @@ class Events:
     def lab_state(self, lab):
         self._publish(LAB_TOPIC, {"type": "lab_state", "lab": lab})
 
+    def audit_line(self, line):
+        """One audit line as written, spliced in as it is (not parsed and serialised again)."""
+        self._send(AUDIT_TOPIC, ('{"type":"audit","record":' + line + "}").encode("utf-8", "surrogatepass"))
+
     def close(self):
         """No more sends; the socket may be closed after this returns."""
         with self._lock:
             self._socket = None
 
     def _publish(self, topic, event):
-        data = dumps(event).encode("utf-8", "surrogatepass")
+        self._send(topic, dumps(event).encode("utf-8", "surrogatepass"))
+
+    def _send(self, topic, data):
         with self._lock:
             if self._socket is None:
                 return

@@ -100,6 +100,8 @@ class Server:
             lambda: {"boot_id": self.boot_id, "catalog_hash": self.dispatcher.catalog.hash},
         )
         self.dispatcher.events = self.events
+        if self.audit:
+            self.audit.on_line = self.events.audit_line
         self.events.heartbeat()
 
     def serve(self):
