@@ -128,8 +128,15 @@ export class ConsoleHub {
 
   private onAuditLine(worker: string, record: Record_, live: boolean): void {
     if (typeof record.event === 'string') {
-      if (live) this.emit({ name: 'audit_event', data: { worker, ...record } });
-      else this.keep({ worker, kind: 'event', ...record });
+      // An approval in an audit line is the worker's record; the page keys them by worker too.
+      const approval = record.approval as Record_ | undefined;
+      const event = {
+        worker,
+        ...record,
+        ...(approval ? { approval: { worker, ...approval } } : {}),
+      };
+      if (live) this.emit({ name: 'audit_event', data: event });
+      else this.keep({ kind: 'event', ...event });
       return;
     }
     if (typeof record.id !== 'string' || typeof record.method !== 'string') return;
