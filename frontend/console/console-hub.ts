@@ -31,6 +31,8 @@ const DIRECT = 'bench script (direct to the worker)';
  */
 export class ConsoleHub {
   private readonly operations: Record_[] = [];
+  /** Approvals, stops, locks and resumes: the audit log's event lines. */
+  private readonly auditEvents: Record_[] = [];
   private readonly approvals = new Map<string, Record_>();
   private readonly labs = new Map<string, LabState>();
   private readonly heartbeats = new Map<string, number>();
@@ -79,6 +81,7 @@ export class ConsoleHub {
         devices: this.devices(),
         approvals: [...this.approvals.values()].filter((a) => a.status === 'pending'),
         operations: this.operations.slice(-SNAPSHOT_OPERATIONS),
+        audit_events: this.auditEvents.slice(-SNAPSHOT_OPERATIONS),
         readings: {},
       },
     };
@@ -135,8 +138,9 @@ export class ConsoleHub {
         ...record,
         ...(approval ? { approval: { worker, ...approval } } : {}),
       };
+      this.auditEvents.push(event);
+      if (this.auditEvents.length > KEEP_OPERATIONS) this.auditEvents.shift();
       if (live) this.emit({ name: 'audit_event', data: event });
-      else this.keep({ kind: 'event', ...event });
       return;
     }
     if (typeof record.id !== 'string' || typeof record.method !== 'string') return;
