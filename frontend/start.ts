@@ -10,6 +10,7 @@ import { ConsoleHub } from './console/console-hub.js';
 import { consoleRouter } from './console/console-routes.js';
 import { serveConsole } from './console/serve-console.js';
 import { CallLabels } from './mcp/call-labels.js';
+import { ToolSelection } from './toolsets/toolsets.js';
 
 /** Everything the frontend needs; the launcher builds it from the config file and flags. */
 export interface FrontendOptions {
@@ -32,6 +33,12 @@ export interface FrontendOptions {
   };
   /** Serve the supervisor console: beside /mcp, or alone on http.host:port with stdio. */
   console?: boolean;
+  /** The toolsets listed (frontend.toolsets); default `default`. */
+  toolsets?: string[];
+  /** List no tool that writes. */
+  readOnly?: boolean;
+  /** List every tool's whole output schema. */
+  fullOutputSchemas?: boolean;
   /** Largest message written over stdio (0: no limit); see frontend/stdio.ts. */
   stdioMaxMessageBytes?: number;
   callSlackMs: number;
@@ -94,7 +101,16 @@ export async function startFrontend(options: FrontendOptions): Promise<RunningFr
     printTools(catalog);
   });
   const labels = new CallLabels();
-  const newServer = () => createServer({ fleet, version: options.version, log, labels });
+  const selection = new ToolSelection(options.toolsets ?? ['default'], options.readOnly ?? false);
+  const newServer = () =>
+    createServer({
+      fleet,
+      version: options.version,
+      log,
+      labels,
+      selection,
+      fullOutputSchemas: options.fullOutputSchemas ?? false,
+    });
   let hub: ConsoleHub | undefined;
   if (options.console !== false) {
     hub = new ConsoleHub(fleet, labels, log);

@@ -8,12 +8,15 @@ const USAGE = `labrelay — lets an LLM agent drive laboratory instruments safel
 
 Usage:
   labrelay start [--config FILE] [--stdio] [--host H] [--port P] [--path /mcp] [--token T]
-                 [--no-console] [--bind ENDPOINT] [--diagnostics] [--verbose]
+                 [--toolsets LIST] [--read-only] [--no-console] [--bind ENDPOINT]
+                 [--diagnostics] [--verbose]
       Start the local workers (the TypeScript worker; the Tango bridge when the config has a
       tango: section), wait until they are healthy, then start the MCP frontend over every
       worker the config lists; restart a worker that dies. Without --config: the built-in
       simulated lab. The supervisor console is at http://HOST:PORT/ (with --stdio, alone on
-      127.0.0.1:8050), unless --no-console.
+      127.0.0.1:8050), unless --no-console. --toolsets core,eaa,gpib,HP34401A,… or all chooses
+      the tools listed (search_tools and call_tool reach the rest); --read-only lists no tool
+      that writes and makes the worker refuse writes.
   labrelay worker [--config FILE] [--bind ENDPOINT] [--diagnostics] [--verbose]
       Run the instrument worker alone (default tcp://127.0.0.1:5555), for bench scripts.
   labrelay frontend [--config FILE] [--worker ENDPOINT] [--stdio | --host H --port P --path /mcp]
@@ -52,6 +55,8 @@ const COMMON = { config: { type: 'string' }, help: { type: 'boolean', short: 'h'
 const FRONTEND = {
   stdio: { type: 'boolean' },
   'no-console': { type: 'boolean' },
+  toolsets: { type: 'string' },
+  'read-only': { type: 'boolean' },
   host: { type: 'string' },
   port: { type: 'string' },
   path: { type: 'string' },
@@ -79,19 +84,22 @@ async function main(argv: string[]): Promise<number | undefined> {
       return runStart(fileURLToPath(import.meta.url), {
         ...values,
         noConsole: values['no-console'],
+        toolsets: toolsetList(values.toolsets),
+        readOnly: values['read-only'],
         port: port(values.port),
       });
     }
     case 'worker': {
       const { values } = parse({
         ...COMMON,
+        'read-only': { type: 'boolean' },
         bind: ENDPOINT,
         diagnostics: { type: 'boolean' },
         verbose: { type: 'boolean' },
       });
       if (values.help) break;
       const { runWorker } = await import('./commands/worker.js');
-      await runWorker(values);
+      await runWorker({ ...values, readOnly: values['read-only'] });
       return undefined;
     }
     case 'frontend': {
@@ -103,7 +111,13 @@ async function main(argv: string[]): Promise<number | undefined> {
       });
       if (values.help) break;
       const { runFrontend } = await import('./commands/frontend.js');
-      await runFrontend({ ...values, noConsole: values['no-console'], port: port(values.port) });
+      await runFrontend({
+        ...values,
+        noConsole: values['no-console'],
+        toolsets: toolsetList(values.toolsets),
+        readOnly: values['read-only'],
+        port: port(values.port),
+      });
       return undefined;
     }
     case 'call': {
@@ -222,3 +236,11 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/** `--toolsets a,b` as a list; absent: the config's. */
+function toolsetList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) throw new UsageError('--toolsets takes names separated by commas');
+  return list;
+}

@@ -1,3 +1,4 @@
+import { OPEN_POLICY, type PolicyConfig } from '../worker/safety/policy-config.js';
 import { curveKeyPair } from 'zeromq';
 import type { WorkerEntry } from '../frontend/fleet/fleet-member.js';
 import type { FrontendOptions } from '../frontend/start.js';
@@ -13,6 +14,8 @@ export interface WorkerFlags {
   diagnostics?: boolean;
   /** Print the discovered devices and their commands to stderr. */
   verbose?: boolean;
+  /** --read-only: every write refused (policy.writes: deny). */
+  readOnly?: boolean;
 }
 
 /** Command-line flags that override the frontend section. */
@@ -25,6 +28,10 @@ export interface FrontendFlags {
   token?: string;
   /** --no-console: no supervisor console. */
   noConsole?: boolean;
+  /** --toolsets a,b: the tools listed (frontend.toolsets). */
+  toolsets?: string[];
+  /** --read-only: no write tool listed, and the worker refuses writes. */
+  readOnly?: boolean;
   /** Print the registered tool signatures to stderr. */
   verbose?: boolean;
 }
@@ -61,7 +68,7 @@ export function workerOptions(
       ),
     },
     imaging: loaded.config.imaging ?? null,
-    ...(loaded.config.policy ? { policy: loaded.config.policy } : {}),
+    ...workerPolicy(loaded, flags.readOnly ?? false),
     devices: {
       blocking: {
         blockedFunctions: d.blocked_functions,
@@ -125,6 +132,9 @@ export function frontendOptions(
     },
     stdioMaxMessageBytes: f.stdio_max_message_bytes,
     console: f.console && !flags.noConsole,
+    toolsets: flags.toolsets ?? f.toolsets,
+    readOnly: flags.readOnly || f.read_only,
+    fullOutputSchemas: f.output_schemas,
     callSlackMs: f.call_slack_ms,
     idempotentRetries: f.idempotent_retries,
     maxSockets: f.max_sockets,
@@ -193,4 +203,14 @@ export function frontendWorkers(loaded: LoadedConfig, flags: FrontendFlags): Wor
       ? { curve: { serverPublicKey: w.server_public_key, ...own } }
       : {}),
   }));
+}
+
+/**
+ * The worker's policy: the config's, and with --read-only (or frontend.read_only) a lab where
+ * every write is refused — the posture GitHub's --read-only and Osprey's kill switch give.
+ */
+function workerPolicy(loaded: LoadedConfig, readOnly: boolean): { policy?: PolicyConfig } {
+  const policy = loaded.config.policy;
+  if (!readOnly && !loaded.config.frontend.read_only) return policy ? { policy } : {};
+  return { policy: { ...(policy ?? OPEN_POLICY), writes: 'deny' } };
 }

@@ -16,6 +16,8 @@ export interface ServedTool {
   method: MethodDescription;
   /** The worker that answers it, or null for the fleet's own tools (health over all workers). */
   worker: string | null;
+  /** Its name on that worker (the listed name may carry the worker's prefix). */
+  workerMethod?: string;
   call(params: Record<string, unknown>, options: RequestOptions): Promise<ReplyEnvelope>;
   /**
    * Relays a person's decision on an approval this tool's call waits for, to the worker that
@@ -144,6 +146,7 @@ export class Fleet {
         return {
           method: routed.method,
           worker: routed.worker,
+          workerMethod: routed.workerMethod,
           call: (params: Record<string, unknown>, options: RequestOptions) =>
             client.request(routed.workerMethod, params, options),
           decide: (params: Record<string, unknown>) =>

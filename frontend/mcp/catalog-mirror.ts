@@ -5,6 +5,7 @@ import { registerPrompt } from './register-prompt.js';
 import { registerResource } from './register-resource.js';
 import { registerTool } from './register-tool.js';
 import type { CallLabels } from './call-labels.js';
+import type { CatalogView } from '../toolsets/catalog-view.js';
 
 interface Registered {
   remove(): void;
@@ -20,10 +21,14 @@ export class CatalogMirror {
   private readonly prompts = new Map<string, { entry: Registered; fingerprint: string }>();
   private readonly resources = new Map<string, { entry: Registered; fingerprint: string }>();
 
+  private warnedAbove = 0;
+
   constructor(
     private readonly server: McpServer,
     private readonly log: Logger,
+    private readonly view: CatalogView,
     private readonly labels?: CallLabels,
+    private readonly fullOutputSchemas = false,
   ) {
     // The SDK declares the prompt and resource capabilities on first registration, and refuses
     // to after connecting; registering and removing a placeholder declares them up front, so a
@@ -46,13 +51,29 @@ export class CatalogMirror {
   }
 
   sync(catalog: FleetCatalog): void {
+    this.view.update(catalog);
+    const ctx = {
+      server: this.server,
+      log: this.log,
+      labels: this.labels,
+      fullOutputSchemas: this.fullOutputSchemas,
+    };
     reconcile(
       this.tools,
-      catalog.tools,
+      this.view.listed,
       (t) => t.method.name,
       (t) => [t.worker, t.method],
-      (t) => registerTool(this.server, t, this.log, this.labels),
+      (t) => registerTool(ctx, t),
     );
+    const count = this.view.listed.length + 2;
+    // VS Code's Copilot refuses more than 128 tools; models choose worse well before that.
+    if (count > 128 && count !== this.warnedAbove) {
+      this.warnedAbove = count;
+      this.log.warn(
+        `${count} tools are listed, more than the 128 some clients accept; choose fewer ` +
+          'toolsets (frontend.toolsets, --toolsets): search_tools and call_tool reach the rest',
+      );
+    }
     reconcile(
       this.prompts,
       catalog.prompts,

@@ -3,6 +3,10 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { CallLabels } from './call-labels.js';
+import { callServed, type CallContext, type ToolExtra } from './call-served.js';
+import { registerCatalogTools } from './catalog-tools.js';
+import { CatalogView } from '../toolsets/catalog-view.js';
+import { ToolSelection } from '../toolsets/toolsets.js';
 import { CatalogMirror } from './catalog-mirror.js';
 
 /** What a server needs. */
@@ -12,6 +16,10 @@ export interface ServerDeps {
   log: Logger;
   /** Where each call's worker request id is tied to its client, for the console. */
   labels?: CallLabels;
+  /** Which tools are listed (toolsets, --read-only); the rest stay reachable by search. */
+  selection?: ToolSelection;
+  /** List every tool's whole output schema (frontend.output_schemas). */
+  fullOutputSchemas?: boolean;
 }
 
 const INSTRUCTIONS =
@@ -39,8 +47,11 @@ export function createServer(deps: ServerDeps): { server: McpServer; cleanup: ()
       instructions: INSTRUCTIONS,
     },
   );
-  answerWithdrawnTools(server, deps.fleet);
-  const mirror = new CatalogMirror(server, deps.log, deps.labels);
+  const view = new CatalogView(deps.fleet, deps.selection ?? new ToolSelection(['all'], false));
+  const ctx = { server, log: deps.log, labels: deps.labels };
+  answerWithdrawnTools(server, deps.fleet, view, ctx);
+  registerCatalogTools(ctx, deps.fleet, view);
+  const mirror = new CatalogMirror(server, deps.log, view, deps.labels, deps.fullOutputSchemas);
   mirror.sync(deps.fleet.catalog);
   const unsubscribe = deps.fleet.onChange((catalog) => mirror.sync(catalog));
   return { server, cleanup: unsubscribe };
@@ -56,15 +67,30 @@ export function createServer(deps: ServerDeps): { server: McpServer; cleanup: ()
  */
 type Handler = (request: unknown, extra: unknown) => unknown;
 
-function answerWithdrawnTools(server: McpServer, fleet: Fleet): void {
+function answerWithdrawnTools(
+  server: McpServer,
+  fleet: Fleet,
+  view: CatalogView,
+  ctx: CallContext,
+): void {
   const protocol = server.server;
   const set = protocol.setRequestHandler.bind(protocol);
   protocol.setRequestHandler = ((schema: unknown, handler: Handler) => {
     if (schema !== CallToolRequestSchema) return set(schema as never, handler as never);
     return set(CallToolRequestSchema, (request, extra) => {
-      const name = (request as { params: { name: string } }).params.name;
+      const { name, arguments: args } = (
+        request as { params: { name: string; arguments?: Record<string, unknown> } }
+      ).params;
       const reason = fleet.catalog.unavailable.get(name);
-      if (reason === undefined) return handler(request, extra) as never;
+      if (reason === undefined) {
+        // A tool outside the listed toolsets, called by name (a client that knows it, or that
+        // found it): it runs as if listed — the same worker, rules and audit.
+        const unlisted = view.isListed(name) ? undefined : view.get(name);
+        if (unlisted && !(view.selection.readOnly && !unlisted.method.annotations.readOnlyHint)) {
+          return callServed(ctx, unlisted, args ?? {}, extra as ToolExtra) as never;
+        }
+        return handler(request, extra) as never;
+      }
       const result: CallToolResult = {
         isError: true,
         content: [{ type: 'text', text: `${name} failed: ${reason} [UNAVAILABLE]` }],

@@ -38,6 +38,11 @@ export async function runStart(
   if (flags.port !== undefined) frontendArgs.push('--port', String(flags.port));
   if (flags.path) frontendArgs.push('--path', flags.path);
   if (flags.noConsole) frontendArgs.push('--no-console');
+  if (flags.toolsets) frontendArgs.push('--toolsets', flags.toolsets.join(','));
+  if (flags.readOnly) {
+    frontendArgs.push('--read-only');
+    workerArgs.push('--read-only');
+  }
   if (flags.verbose) frontendArgs.push('--verbose');
   const env = { ...process.env };
   // The token travels in the environment, not argv, where `ps` would show it.

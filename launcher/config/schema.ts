@@ -141,6 +141,23 @@ export const FrontendSection = z.strictObject({
         'session; fastmcp has no limit. 0: none.',
     ),
   max_sockets: z.number().int().min(1).max(10_000).default(256),
+  toolsets: z
+    .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a toolset or device class name'))
+    .min(1)
+    .default(['default'])
+    .describe(
+      'Tools listed: core, safety, eaa, imaging, gpib, gpib_low, diagnostics, tango, devices, a ' +
+        'device class (HP34401A), default (core, safety, eaa, gpib) or all. search_tools and ' +
+        'call_tool reach the rest.',
+    ),
+  read_only: z
+    .boolean()
+    .default(false)
+    .describe('List no tool that writes (the worker refuses writes too: policy.writes: deny).'),
+  output_schemas: z
+    .boolean()
+    .default(false)
+    .describe("List every tool's output schema (they cost context; clients rarely use them)."),
   console: z
     .boolean()
     .default(true)

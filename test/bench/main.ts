@@ -9,12 +9,13 @@ import { benchGate, gateTable } from './gate.js';
 import { benchGpib, gpibTable } from './gpib.js';
 import { benchImaging, imagingTable } from './imaging.js';
 import { benchTango, tangoTable } from './tango.js';
+import { benchToolList, toolListTable } from './tool-list.js';
 
 /**
  * `npm run bench`: measures labrelay on this machine and writes the figures as JSON to
  * .bench/results.json (git-ignored) and markdown tables to stdout. Timings live here, never in
  * tests: a test asserts behaviour, a benchmark reports numbers against their limits.
- * `--quick` takes fewer samples, for a smoke run; `--only core|gate|gpib|imaging|eaa|fleet|tango` runs one section.
+ * `--quick` takes fewer samples, for a smoke run; `--only core|gate|tools|gpib|imaging|eaa|fleet|tango` runs one section.
  */
 const quick = process.argv.includes('--quick');
 const only = process.argv[process.argv.indexOf('--only') + 1];
@@ -42,6 +43,11 @@ if (run('gate')) {
     ...gateTable(gate),
     '',
   );
+}
+if (run('tools')) {
+  const tools = await benchToolList();
+  results.tool_list = tools;
+  lines.push('### Context: what tools/list costs an agent', '', ...toolListTable(tools), '');
 }
 if (run('gpib')) {
   const gpib = await benchGpib({ queries: quick ? 200 : 1000 });

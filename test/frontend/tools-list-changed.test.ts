@@ -16,8 +16,10 @@ it('follows the worker when its methods change: tools/list_changed, then the new
   let changes = 0;
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
   expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([
+    'call_tool',
     'health',
     'list_devices',
+    'search_tools',
     'stop_all',
     'worker_status',
   ]);

@@ -30,7 +30,11 @@ export interface LabOptions {
   frontend?: string;
 }
 
-/** Writes a config for a test lab: free ports, a fresh data directory, diagnostics on. */
+/**
+ * Writes a config for a test lab: free ports, a fresh data directory, diagnostics on, and every
+ * tool listed (`toolsets: [all]`) unless `frontend` chooses toolsets: most tests call tools by
+ * name from the list; the toolset tests choose their own.
+ */
 export async function labConfig(options: LabOptions = {}): Promise<Omit<Lab, 'process' | 'url'>> {
   const [workerPort, eventsPort, httpPort] = await freePorts(3);
   const dir = mkdtempSync(join(tmpdir(), 'labrelay-test-'));
@@ -47,7 +51,7 @@ export async function labConfig(options: LabOptions = {}): Promise<Omit<Lab, 'pr
 ${options.worker ?? ''}
 frontend:
   port: ${httpPort}
-${options.frontend ?? ''}
+${options.frontend?.includes('toolsets:') ? '' : '  toolsets: [all]\n'}${options.frontend ?? ''}
 launcher:
   restart_initial_delay_ms: ${options.restartDelayMs ?? 100}
 ${options.extra ?? ''}`,
@@ -69,4 +73,29 @@ export async function startWorkerProcess(options: LabOptions = {}): Promise<Omit
   const process = LabrelayProcess.spawn(['worker', '--config', config.configPath]);
   await process.waitFor(/worker ready/);
   return { ...config, process };
+}
+
+/**
+ * The config sections of a lab around one emulated ESP32 AR488 bridge named `bench` on `port`
+ * (a test starts the emulator in-process) and the simulated microscope, with attribute tools;
+ * `extra` adds sections (a policy, blocks).
+ */
+export function benchLabSections(port: number, extra: Record<string, unknown> = {}) {
+  return {
+    gpib: {
+      bridges: [
+        {
+          name: 'bench',
+          transport: 'tcp',
+          host: '127.0.0.1',
+          port,
+          firmware: 'esp32',
+          inter_command_delay_ms: 0,
+        },
+      ],
+    },
+    imaging: { microscope: 'simulated' },
+    devices: { attribute_tools: true },
+    ...extra,
+  };
 }

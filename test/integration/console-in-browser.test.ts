@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { SIM_LAB_POLICY } from '../../launcher/sim-lab.js';
 import { parseInstrumentSpec } from '../../worker/sim/ar488/instrument-spec.js';
 import { startAr488Sim } from '../../worker/sim/ar488/start.js';
-import { startLab, type Lab } from '../helpers/lab.js';
+import { benchLabSections, startLab, type Lab } from '../helpers/lab.js';
 import { ROOT, stopAllProcesses } from '../helpers/labrelay-process.js';
 import { connectHttp } from '../helpers/mcp-client.js';
 
@@ -32,24 +32,7 @@ const call = (name: string, args: Record<string, unknown> = {}) =>
   agent.callTool({ name, arguments: args }) as Promise<Result>;
 const text = (r: Result) => (r.content as Array<{ text: string }>)[0].text;
 
-const labYaml = (port: number) =>
-  stringify({
-    gpib: {
-      bridges: [
-        {
-          name: 'bench',
-          transport: 'tcp',
-          host: '127.0.0.1',
-          port,
-          firmware: 'esp32',
-          inter_command_delay_ms: 0,
-        },
-      ],
-    },
-    imaging: { microscope: 'simulated' },
-    devices: { attribute_tools: true },
-    policy: SIM_LAB_POLICY,
-  });
+const labYaml = (port: number) => stringify(benchLabSections(port, { policy: SIM_LAB_POLICY }));
 
 async function untilTools(client: Client, name: string): Promise<void> {
   for (let waited = 0; ; waited += 100) {

@@ -32,7 +32,10 @@ async function workerWith(extra: string, diagnostics = false) {
 async function frontendConfig(dir: string, workers: string): Promise<string> {
   const [port] = await freePorts(1);
   const path = join(dir, 'frontend.yaml');
-  writeFileSync(path, `frontend:\n  port: ${port}\n  worker_wait_ms: 2000\n  workers:\n${workers}`);
+  writeFileSync(
+    path,
+    `frontend:\n  port: ${port}\n  toolsets: [all]\n  worker_wait_ms: 2000\n  workers:\n${workers}`,
+  );
   return path;
 }
 

@@ -10,7 +10,7 @@ import { SIM_LAB_POLICY } from '../../launcher/sim-lab.js';
 import { parseInstrumentSpec } from '../../worker/sim/ar488/instrument-spec.js';
 import { startAr488Sim } from '../../worker/sim/ar488/start.js';
 import { isolatingFetch } from '../helpers/isolating-fetch.js';
-import { startLab, type Lab } from '../helpers/lab.js';
+import { benchLabSections, startLab, type Lab } from '../helpers/lab.js';
 import { ENTRY, stopAllProcesses } from '../helpers/labrelay-process.js';
 import { connectHttp } from '../helpers/mcp-client.js';
 
@@ -81,23 +81,7 @@ beforeAll(async () => {
     tcp: { host: '127.0.0.1', port: 0 },
   });
   lab = await startLab([], {
-    extra: stringify({
-      gpib: {
-        bridges: [
-          {
-            name: 'bench',
-            transport: 'tcp',
-            host: '127.0.0.1',
-            port: bench.tcp!.port,
-            firmware: 'esp32',
-            inter_command_delay_ms: 0,
-          },
-        ],
-      },
-      imaging: { microscope: 'simulated' },
-      devices: { attribute_tools: true },
-      policy: SIM_LAB_POLICY,
-    }),
+    extra: stringify(benchLabSections(bench.tcp!.port, { policy: SIM_LAB_POLICY })),
   });
   plain = await connectHttp(lab.url);
   for (let waited = 0; ; waited += 100) {

@@ -38,6 +38,8 @@ it('lists one tool per worker method on a single page, wire-only methods left ou
       'health',
       'list_devices',
       'stop_all',
+      'search_tools',
+      'call_tool',
       'worker_status',
     ].sort(),
   );

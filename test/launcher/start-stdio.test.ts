@@ -21,6 +21,44 @@ it('serves MCP over stdio through the launcher (Claude Desktop style)', async ()
   await client.close();
 });
 
+it('serves the supervisor console on its own port beside stdio (Claude Desktop has no other)', async () => {
+  const config = await labConfig();
+  const { client, stderr } = await connectStdio([
+    'start',
+    '--stdio',
+    '--config',
+    config.configPath,
+  ]);
+  const base = `http://127.0.0.1:${config.httpPort}`;
+  expect(stderr()).toContain(`supervisor console at ${base}/`);
+  const page = await fetch(`${base}/`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('type="importmap"');
+  // The first event says what the page draws from: the worker behind this stdio session.
+  const events = await fetch(`${base}/console/events`);
+  const reader = events.body!.getReader();
+  let text = '';
+  while (!text.includes('event: snapshot\ndata: '))
+    text += new TextDecoder().decode((await reader.read()).value);
+  await reader.cancel();
+  expect(text).toMatch(/"state":"up"/);
+  await client.close();
+
+  // Its own ports: the first launcher may still be letting go of its.
+  const other = await labConfig();
+  const quiet = await connectStdio([
+    'start',
+    '--stdio',
+    '--no-console',
+    '--config',
+    other.configPath,
+  ]);
+  expect((await quiet.client.callTool({ name: 'health', arguments: {} })).isError).toBeFalsy();
+  await expect(fetch(`http://127.0.0.1:${other.httpPort}/`)).rejects.toThrow();
+  expect(quiet.stderr()).not.toContain('supervisor console');
+  await quiet.client.close();
+});
+
 it('writes nothing but MCP messages to stdout, and stops everything when stdin closes', async () => {
   const config = await labConfig();
   const child = spawn(

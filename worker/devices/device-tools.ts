@@ -215,8 +215,6 @@ class Target {
         className,
         command,
         devices: this.names,
-        inputSchema,
-        outputSchema,
       }),
       params,
       result: spec.result,

@@ -79,6 +79,11 @@ export class MethodTable {
     return this.blockedReasons.get(name);
   }
 
+  /** Every method refused by configuration, with its reason. */
+  blockedReasonsByName(): Record<string, string> {
+    return Object.fromEntries(this.blockedReasons);
+  }
+
   names(): string[] {
     return [...this.methods.keys()];
   }

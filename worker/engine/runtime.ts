@@ -70,6 +70,7 @@ export function createRuntime(o: RuntimeOptions): WorkerRuntime {
     queue_timeout_ms: o.queueTimeoutMs,
     approval_timeout_ms: o.gate?.approvalTimeoutMs ?? 0,
     methods: table.describe(),
+    blocked: table.blockedReasonsByName(),
     prompts: table.prompts(),
     resources: table.resources(),
     ...devicesOf(modules),

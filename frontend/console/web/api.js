@@ -19,7 +19,9 @@ async function post(path, body, timeoutMs = TIMEOUT_MS) {
   } catch (err) {
     if (err.name === 'TimeoutError') {
       // The request may have arrived and be running: not retried, only reported.
-      throw new Error(`no answer from the console server within ${timeoutMs / 1000} s; check the lab state above`);
+      throw new Error(
+        `no answer from the console server within ${timeoutMs / 1000} s; check the lab state above`,
+      );
     }
     throw Object.assign(new Error(`the console server could not be reached (${err.message})`), {
       network: true,
@@ -32,7 +34,11 @@ async function post(path, body, timeoutMs = TIMEOUT_MS) {
     // a proxy's HTML error page, an empty body: fall through to the status
   }
   if (res.status === 401 || res.status === 403) {
-    throw new Error(reply?.error ? String(reply.error) : 'your session has ended: reload the page to log in again');
+    throw new Error(
+      reply?.error
+        ? String(reply.error)
+        : 'your session has ended: reload the page to log in again',
+    );
   }
   if (!res.ok || !reply || reply.ok !== true) {
     const said = reply?.error ?? `HTTP ${res.status} ${res.statusText}`;
@@ -57,7 +63,9 @@ export const UNKNOWN_PERSON = 'unknown person';
 
 export const api = {
   stop: (reason, name) =>
-    withRetries(() => post('/console/api/stop', { reason, name: name || UNKNOWN_PERSON }, STOP_TIMEOUT_MS)),
+    withRetries(() =>
+      post('/console/api/stop', { reason, name: name || UNKNOWN_PERSON }, STOP_TIMEOUT_MS),
+    ),
   lock: (reason, name) => post('/console/api/lock', { reason, name }),
   resume: (name) => post('/console/api/resume', { name }),
   decide: (worker, id, decision, name) =>

@@ -8,7 +8,14 @@ import { connect } from './connection.js';
 import { api, UNKNOWN_PERSON } from './api.js';
 import { armAudio, chime } from './chime.js';
 import { compact } from './format.js';
-import { ConnectionIndicator, Controls, LabBanner, Notices, PersonName, labSituation } from './header.js';
+import {
+  ConnectionIndicator,
+  Controls,
+  LabBanner,
+  Notices,
+  PersonName,
+  labSituation,
+} from './header.js';
 import { Approvals } from './approvals.js';
 import { OperationsStream } from './operations.js';
 import { Devices, Workers } from './devices.js';
@@ -38,7 +45,12 @@ function useNow(ms) {
 }
 
 /** The favicon shows the lab's state, so a background tab still says STOPPED. */
-const FAVICON_COLOUR = { running: '#15803d', stopped: '#dc2626', locked: '#d97706', unknown: '#6b7280' };
+const FAVICON_COLOUR = {
+  running: '#15803d',
+  stopped: '#dc2626',
+  locked: '#d97706',
+  unknown: '#6b7280',
+};
 function setFavicon(state) {
   const link = document.querySelector('link[rel="icon"]');
   if (!link) return;
@@ -68,7 +80,8 @@ function App({ store }) {
     const id = Math.random().toString(36).slice(2);
     setNotices((list) => [...list.slice(-4), { id, kind, text, at: Date.now() }]);
     // Errors stay until dismissed: a failed stop must not vanish unread.
-    if (kind !== 'error') setTimeout(() => setNotices((list) => list.filter((n) => n.id !== id)), 8000);
+    if (kind !== 'error')
+      setTimeout(() => setNotices((list) => list.filter((n) => n.id !== id)), 8000);
   }, []);
   const dismiss = useCallback((id) => setNotices((list) => list.filter((n) => n.id !== id)), []);
 
@@ -99,7 +112,10 @@ function App({ store }) {
   };
   const onLock = () => {
     if (!person) return;
-    const reason = window.prompt('Lock the lab: agent writes are held (LAB_LOCKED); nothing running is stopped.\n\nReason (required):', '');
+    const reason = window.prompt(
+      'Lock the lab: agent writes are held (LAB_LOCKED); nothing running is stopped.\n\nReason (required):',
+      '',
+    );
     if (reason === null) return;
     if (!reason.trim()) {
       notify('error', 'Not locked: a lock needs a reason, so others know why and when to resume.');
@@ -143,11 +159,16 @@ function App({ store }) {
   useEffect(() => setFavicon(situation.overall), [situation.overall]);
 
   const offline = store.connection.state !== 'live';
-  return html`
-    <header class="top">
+  return html` <header class="top">
       <div class="brand">labrelay <span>console</span></div>
       <${LabBanner} store=${store} />
-      <${Controls} name=${person} busy=${busy} onStop=${onStop} onLock=${onLock} onResume=${onResume} />
+      <${Controls}
+        name=${person}
+        busy=${busy}
+        onStop=${onStop}
+        onLock=${onLock}
+        onResume=${onResume}
+      />
       <div class="who-and-link">
         <${PersonName} name=${name} onChange=${setName} />
         ${person ? null : html`<div class="name-hint">needed to approve, deny, lock or resume (it is recorded); Stop all always works</div>`}
@@ -155,11 +176,22 @@ function App({ store }) {
       <${ConnectionIndicator} connection=${store.connection} now=${now} />
     </header>
     <${Notices} notices=${notices} onDismiss=${dismiss} />
-    ${offline && store.snapshots > 0
-      ? html`<div class="offline">Not receiving live data${store.connection.note ? ` (${store.connection.note})` : ''}: what you see may be out of date. The controls still work.</div>`
-      : null}
+    ${
+      offline && store.snapshots > 0
+        ? html`<div class="offline">
+            Not receiving live data${store.connection.note ? ` (${store.connection.note})` : ''}:
+            what you see may be out of date. The controls still work.
+          </div>`
+        : null
+    }
     <main class=${offline ? 'stale' : ''}>
-      <${Approvals} store=${store} now=${now} name=${person} decisions=${decisions} onDecide=${onDecide} />
+      <${Approvals}
+        store=${store}
+        now=${now}
+        name=${person}
+        decisions=${decisions}
+        onDecide=${onDecide}
+      />
       <div class="columns">
         <div class="main-column">
           <${Devices} store=${store} />

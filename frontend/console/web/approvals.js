@@ -19,11 +19,13 @@ function ApprovalCard({ a, now, name, state, onDecide }) {
     </header>
     <p class="summary">${a.summary}</p>
     <div class="params mono" title=${JSON.stringify(a.params)}>${compact(a.params, 240)}</div>
-    ${Array.isArray(a.rules) && a.rules.length
-      ? html`<ul class="rules">
-          ${a.rules.map((r, i) => html`<li key=${i}><b>${r.rule}</b>${r.message ? `: ${r.message}` : ''}</li>`)}
-        </ul>`
-      : null}
+    ${
+      Array.isArray(a.rules) && a.rules.length
+        ? html`<ul class="rules">
+            ${a.rules.map((r, i) => html`<li key=${i}><b>${r.rule}</b>${r.message ? `: ${r.message}` : ''}</li>`)}
+          </ul>`
+        : null
+    }
     <footer>
       <span class="times">
         ${`asked ${clock(a.created_at)} · waiting ${age(waited)} · `}
@@ -33,10 +35,24 @@ function ApprovalCard({ a, now, name, state, onDecide }) {
       </span>
       <span class="decide">
         ${state?.error ? html`<span class="error">${state.error}</span>` : null}
-        <button class="approve" data-testid=${`approve-${a.id}`} disabled=${!name || busy} title=${why}
-          onClick=${() => onDecide(a, 'approve')}>${state?.busy === 'approve' ? 'Approving…' : 'Approve'}</button>
-        <button class="deny" data-testid=${`deny-${a.id}`} disabled=${!name || busy} title=${why}
-          onClick=${() => onDecide(a, 'deny')}>${state?.busy === 'deny' ? 'Denying…' : 'Deny'}</button>
+        <button
+          class="approve"
+          data-testid=${`approve-${a.id}`}
+          disabled=${!name || busy}
+          title=${why}
+          onClick=${() => onDecide(a, 'approve')}
+        >
+          ${state?.busy === 'approve' ? 'Approving…' : 'Approve'}
+        </button>
+        <button
+          class="deny"
+          data-testid=${`deny-${a.id}`}
+          disabled=${!name || busy}
+          title=${why}
+          onClick=${() => onDecide(a, 'deny')}
+        >
+          ${state?.busy === 'deny' ? 'Denying…' : 'Deny'}
+        </button>
       </span>
     </footer>
   </article>`;
@@ -47,19 +63,30 @@ export function Approvals({ store, now, name, decisions, onDecide }) {
   const list = [...store.approvals.values()].sort(
     (a, b) => (Date.parse(a.created_at) || 0) - (Date.parse(b.created_at) || 0),
   );
-  return html`<section class=${`panel approvals ${list.length ? 'has-pending' : ''}`} data-testid="approvals">
+  return html`<section
+    class=${`panel approvals ${list.length ? 'has-pending' : ''}`}
+    data-testid="approvals"
+  >
     <h2>
       Pending approvals <span class="count">${list.length}</span>
       ${list.length && !name ? html`<span class="hint">enter your name in the header to decide</span>` : null}
     </h2>
-    ${list.length
-      ? html`<div class="cards">
-          ${list.map((a) => {
-            const key = approvalKey(a);
-            return html`<${ApprovalCard} key=${key} a=${a} now=${now} name=${name}
-              state=${decisions.get(key)} onDecide=${onDecide} />`;
-          })}
-        </div>`
-      : html`<p class="empty">No write is waiting for a person.</p>`}
+    ${
+      list.length
+        ? html`<div class="cards">
+            ${list.map((a) => {
+              const key = approvalKey(a);
+              return html`<${ApprovalCard}
+                key=${key}
+                a=${a}
+                now=${now}
+                name=${name}
+                state=${decisions.get(key)}
+                onDecide=${onDecide}
+              />`;
+            })}
+          </div>`
+        : html`<p class="empty">No write is waiting for a person.</p>`
+    }
   </section>`;
 }

@@ -36,7 +36,8 @@ export function connect(store) {
     lab: (d) => store.lab(d),
     workers: (d) => store.workersUpdate(d),
     devices: (d) => store.devicesUpdate(d),
-    reset: (d) => reopen(`the server dropped events (${d?.reason ?? 'page too slow'}); resynchronising`),
+    reset: (d) =>
+      reopen(`the server dropped events (${d?.reason ?? 'page too slow'}); resynchronising`),
   };
 
   function open() {
@@ -94,7 +95,10 @@ export function connect(store) {
       const stream = (res.headers.get('Content-Type') ?? '').includes('text/event-stream');
       // No session any more (a 401, or a redirect to the login form): the server shows the form
       // at `/`. Not twice in a row, in case something else answers HTML here.
-      if ((res.status === 401 || res.status === 403 || (res.ok && !stream)) && !recentlyRedirected()) {
+      if (
+        (res.status === 401 || res.status === 403 || (res.ok && !stream)) &&
+        !recentlyRedirected()
+      ) {
         sessionStorage.setItem(REDIRECT_KEY, String(Date.now()));
         location.assign('/');
         return;

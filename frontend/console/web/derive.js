@@ -61,7 +61,12 @@ export function artifactFiles(result) {
           seen.add(x);
           const name = basename(x);
           const dot = name.lastIndexOf('.');
-          files.push({ key: k, path: x, name, ext: dot > 0 ? name.slice(dot + 1).toLowerCase() : '' });
+          files.push({
+            key: k,
+            path: x,
+            name,
+            ext: dot > 0 ? name.slice(dot + 1).toLowerCase() : '',
+          });
         }
       } else if (k !== 'mcp_images') {
         walk(x, depth + 1);
@@ -83,7 +88,10 @@ export function pngCategory(method) {
 export function mainPng(files) {
   const pngs = files.filter((f) => f.ext === 'png');
   return (
-    pngs.find((f) => f.key === 'img_path') ?? pngs.find((f) => f.key === 'plot_path') ?? pngs[0] ?? null
+    pngs.find((f) => f.key === 'img_path') ??
+    pngs.find((f) => f.key === 'plot_path') ??
+    pngs[0] ??
+    null
   );
 }
 
@@ -95,12 +103,21 @@ export function artifactUrl(worker, path, { download = false } = {}) {
 /** A focusing run's sweep, when the op is an autofocus that returned its steps. */
 export function autofocusRun(op) {
   const r = op.result;
-  if (op.outcome !== 'ok' || !/autofocus/i.test(op.method) || !isRecord(r) || !Array.isArray(r.steps)) {
+  if (
+    op.outcome !== 'ok' ||
+    !/autofocus/i.test(op.method) ||
+    !isRecord(r) ||
+    !Array.isArray(r.steps)
+  ) {
     return null;
   }
   const steps = r.steps
     .filter((s) => isRecord(s) && typeof s.value === 'number')
-    .map((s) => ({ value: s.value, score: typeof s.score === 'number' ? s.score : null, note: s.note }))
+    .map((s) => ({
+      value: s.value,
+      score: typeof s.score === 'number' ? s.score : null,
+      note: s.note,
+    }))
     .sort((a, b) => a.value - b.value); // uPlot needs ascending x
   return {
     parameter: typeof r.parameter === 'string' ? r.parameter : 'value',

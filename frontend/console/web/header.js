@@ -40,7 +40,12 @@ function SituationLine({ line, total }) {
   const word = state === 'unknown' ? 'UNKNOWN' : STATE_WORD[state];
   let detail;
   if (state === 'running') {
-    detail = lab.writes === 'approve' ? 'every write needs a person' : lab.writes === 'deny' ? 'read-only: writes refused' : 'writes allowed within the policy';
+    detail =
+      lab.writes === 'approve'
+        ? 'every write needs a person'
+        : lab.writes === 'deny'
+          ? 'read-only: writes refused'
+          : 'writes allowed within the policy';
   } else if (state === 'unknown') {
     detail = down ? 'worker down, state not known' : 'no state reported yet';
   } else {
@@ -58,10 +63,21 @@ function SituationLine({ line, total }) {
 
 export function LabBanner({ store }) {
   const s = labSituation(store);
-  return html`<div class=${`lab-banner lab-${s.overall}`} data-testid="lab-state" data-state=${s.overall}>
-    ${s.lines.length
-      ? s.lines.map((line) => html`<${SituationLine} key=${line.workers.join()} line=${line} total=${s.count} />`)
-      : html`<div class="situation s-unknown"><span class="word">UNKNOWN</span><span class="detail">no worker has reported yet</span></div>`}
+  return html`<div
+    class=${`lab-banner lab-${s.overall}`}
+    data-testid="lab-state"
+    data-state=${s.overall}
+  >
+    ${
+      s.lines.length
+        ? s.lines.map(
+            (line) =>
+              html`<${SituationLine} key=${line.workers.join()} line=${line} total=${s.count} />`,
+          )
+        : html`<div class="situation s-unknown">
+            <span class="word">UNKNOWN</span><span class="detail">no worker has reported yet</span>
+          </div>`
+    }
   </div>`;
 }
 
@@ -74,8 +90,16 @@ const CONNECTION_TEXT = {
 
 export function ConnectionIndicator({ connection, now }) {
   const { state, since, note } = connection;
-  const text = state === 'stalled' || state === 'reconnecting' ? `${CONNECTION_TEXT[state]} ${age(now - since)}` : CONNECTION_TEXT[state];
-  return html`<div class=${`connection c-${state}`} data-testid="connection" data-state=${state} title=${note || ''}>
+  const text =
+    state === 'stalled' || state === 'reconnecting'
+      ? `${CONNECTION_TEXT[state]} ${age(now - since)}`
+      : CONNECTION_TEXT[state];
+  return html`<div
+    class=${`connection c-${state}`}
+    data-testid="connection"
+    data-state=${state}
+    title=${note || ''}
+  >
     <span class="dot"></span>${text}
   </div>`;
 }
@@ -95,16 +119,36 @@ export function PersonName({ name, onChange }) {
 }
 
 export function Controls({ name, busy, onStop, onLock, onResume }) {
-  const why = name ? '' : 'Enter your name first: the worker records who approved, locked or resumed.';
+  const why = name
+    ? ''
+    : 'Enter your name first: the worker records who approved, locked or resumed.';
   return html`<div class="controls">
-    <button class="stop-all" data-testid="stop-all" onClick=${onStop}
-      title="Cancel every running and queued operation, put every device in its safe state, refuse writes until resumed">
+    <button
+      class="stop-all"
+      data-testid="stop-all"
+      onClick=${onStop}
+      title="Cancel every running and queued operation, put every device in its safe state, refuse writes until resumed"
+    >
       ${busy.stop ? 'Stopping…' : 'Stop all'}
     </button>
-    <button class="lock" data-testid="lock" onClick=${onLock} disabled=${!name || busy.lock}
-      title=${why || 'Hold agent writes (LAB_LOCKED) without stopping anything'}>Lock</button>
-    <button class="resume" data-testid="resume" onClick=${onResume} disabled=${!name || busy.resume}
-      title=${why || 'End a stop or a lock: writes run again'}>Resume</button>
+    <button
+      class="lock"
+      data-testid="lock"
+      onClick=${onLock}
+      disabled=${!name || busy.lock}
+      title=${why || 'Hold agent writes (LAB_LOCKED) without stopping anything'}
+    >
+      Lock
+    </button>
+    <button
+      class="resume"
+      data-testid="resume"
+      onClick=${onResume}
+      disabled=${!name || busy.resume}
+      title=${why || 'End a stop or a lock: writes run again'}
+    >
+      Resume
+    </button>
   </div>`;
 }
 
@@ -112,10 +156,15 @@ export function Notices({ notices, onDismiss }) {
   if (!notices.length) return null;
   return html`<div class="notices">
     ${notices.map(
-      (n) => html`<div key=${n.id} class=${`notice n-${n.kind}`} role=${n.kind === 'error' ? 'alert' : 'status'}>
-        <span class="at">${clock(n.at)}</span> ${n.text}
-        <button class="dismiss" onClick=${() => onDismiss(n.id)} aria-label="dismiss">×</button>
-      </div>`,
+      (n) =>
+        html`<div
+          key=${n.id}
+          class=${`notice n-${n.kind}`}
+          role=${n.kind === 'error' ? 'alert' : 'status'}
+        >
+          <span class="at">${clock(n.at)}</span> ${n.text}
+          <button class="dismiss" onClick=${() => onDismiss(n.id)} aria-label="dismiss">×</button>
+        </div>`,
     )}
   </div>`;
 }

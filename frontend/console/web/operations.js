@@ -24,14 +24,17 @@ class OpRow extends Component {
     const approval = op.write?.approval;
     const outcome = op.outcome in OUTCOME_TEXT ? op.outcome : 'unknown';
     const queued = op.queued_ms > 50 ? ` +${duration(op.queued_ms)} queued` : '';
-    return html`
-      <tr data-testid="op-row" data-method=${op.method} data-outcome=${op.outcome}
+    return html` <tr
+        data-testid="op-row"
+        data-method=${op.method}
+        data-outcome=${op.outcome}
         class=${`op o-${outcome} ${op.write ? 'is-write' : ''} ${expanded ? 'expanded' : ''}`}
         onClick=${() => {
           // Selecting text to copy it is not a request to expand the row.
           if (!window.getSelection()?.isCollapsed) return;
           onToggle(entryKey);
-        }}>
+        }}
+      >
         <td class="time mono">${clock(op.time, { ms: true })}</td>
         <td class="worker">${op.worker}</td>
         <td class="client" title=${op.client ?? ''}>${truncate(op.client ?? '', 28)}</td>
@@ -39,18 +42,33 @@ class OpRow extends Component {
         <td class="device" title=${op.device ?? ''}>${op.device ?? ''}</td>
         <td class="params mono">${compact(op.params, 90)}</td>
         <td class="outcome" title=${op.code ?? ''}>
-          <span class=${`badge b-${outcome}`}>${op.outcome === 'error' ? op.code || 'error' : OUTCOME_TEXT[outcome] ?? op.outcome}</span>
+          <span class=${`badge b-${outcome}`}
+            >${op.outcome === 'error' ? op.code || 'error' : (OUTCOME_TEXT[outcome] ?? op.outcome)}</span
+          >
           ${op.after_timeout ? html` <span class="badge b-late" title="The client had already been told TIMEOUT; this is how the call really ended">late</span>` : null}
         </td>
-        <td class="duration mono">${op.outcome === 'started' ? '' : duration(op.duration_ms)}${queued ? html`<span class="queued">${queued}</span>` : null}</td>
+        <td class="duration mono">
+          ${op.outcome === 'started' ? '' : duration(op.duration_ms)}${queued ? html`<span class="queued">${queued}</span>` : null}
+        </td>
         <td class="wire mono" title=${[sent, op.error].filter(Boolean).join('\n')}>
           ${/* CSS cuts the cell with an ellipsis; the text stays whole for find-in-page and copy. */ ''}
           ${sent ? truncate(sent, 4000) : null}
           ${op.outcome === 'error' && op.error ? html`<span class="error-text">${sent ? ' — ' : ''}${truncate(op.error, 4000)}</span>` : null}
         </td>
-        <td class="approval-id mono" title=${approval ? `approved by ${approval.by ?? '?'} via ${approval.via ?? '?'}` : ''}>${approval ? `#${approval.id}` : ''}</td>
+        <td
+          class="approval-id mono"
+          title=${approval ? `approved by ${approval.by ?? '?'} via ${approval.via ?? '?'}` : ''}
+        >
+          ${approval ? `#${approval.id}` : ''}
+        </td>
       </tr>
-      ${expanded ? html`<tr class="details"><td colspan=${COLUMNS}><${OpDetails} op=${op} /></td></tr>` : null}`;
+      ${
+        expanded
+          ? html`<tr class="details">
+              <td colspan=${COLUMNS}><${OpDetails} op=${op} /></td>
+            </tr>`
+          : null
+      }`;
   }
 }
 
@@ -64,15 +82,39 @@ function OpDetails({ op }) {
     ['error', error ? `${code ?? ''} ${error}` : null],
   ].filter(([, v]) => v != null && v !== '');
   return html`<div class="op-details">
-    <dl>${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
+    <dl>
+      ${rows.map(
+        ([k, v]) =>
+          html`<dt>${k}</dt>
+            <dd>${v}</dd>`,
+      )}
+    </dl>
     <div class="blocks">
-      <div><h4>params</h4><pre>${pretty(params)}</pre></div>
-      ${write ? html`<div><h4>write</h4><pre>${pretty(write)}</pre></div>` : null}
-      ${result !== undefined
-        ? html`<div><h4>result</h4><pre>${pretty(result)}</pre></div>`
-        : result_bytes != null
-          ? html`<div><h4>result</h4><p class="muted">${result_bytes} bytes, not sent to the console</p></div>`
-          : null}
+      <div>
+        <h4>params</h4>
+        <pre>${pretty(params)}</pre>
+      </div>
+      ${
+        write
+          ? html`<div>
+              <h4>write</h4>
+              <pre>${pretty(write)}</pre>
+            </div>`
+          : null
+      }
+      ${
+        result !== undefined
+          ? html`<div>
+              <h4>result</h4>
+              <pre>${pretty(result)}</pre>
+            </div>`
+          : result_bytes != null
+            ? html`<div>
+                <h4>result</h4>
+                <p class="muted">${result_bytes} bytes, not sent to the console</p>
+              </div>`
+            : null
+      }
     </div>
   </div>`;
 }
@@ -95,8 +137,10 @@ class AuditRow extends Component {
 
   render({ ev }) {
     const a = ev.approval;
-    const who = [ev.by ? `by ${ev.by}` : '', ev.via ? `via ${ev.via}` : ''].filter(Boolean).join(' ');
-    const what = a ? (a.summary || `${a.method} ${compact(a.params, 80)}`) : '';
+    const who = [ev.by ? `by ${ev.by}` : '', ev.via ? `via ${ev.via}` : '']
+      .filter(Boolean)
+      .join(' ');
+    const what = a ? a.summary || `${a.method} ${compact(a.params, 80)}` : '';
     return html`<tr data-testid="audit-row" data-event=${ev.event} class=${`audit e-${ev.event}`}>
       <td class="time mono">${clock(ev.time, { ms: true })}</td>
       <td class="worker">${ev.worker}</td>
@@ -120,7 +164,9 @@ function passes(entry, device, outcome) {
     if (outcome !== 'all') return false;
     return !device || LAB_EVENTS.has(entry.ev.event) || entry.ev.approval?.device === device;
   }
-  return (!device || entry.op.device === device) && (outcome === 'all' || entry.op.outcome === outcome);
+  return (
+    (!device || entry.op.device === device) && (outcome === 'all' || entry.op.outcome === outcome)
+  );
 }
 
 /** Stream changes per second above which it is a burst, and below which the burst is over. */
@@ -208,7 +254,12 @@ function Operations({ store, burst }) {
   let rows;
   let matched = 0;
   let newer = 0;
-  if (paused && frozen.current && frozen.current.device === device && frozen.current.outcome === outcome) {
+  if (
+    paused &&
+    frozen.current &&
+    frozen.current.device === device &&
+    frozen.current.outcome === outcome
+  ) {
     rows = frozen.current.rows;
     matched = frozen.current.matched;
     newer = store.seq - frozen.current.seq;
@@ -231,44 +282,82 @@ function Operations({ store, burst }) {
     <h2>
       Operations
       <span class="filters">
-        <label>device
-          <select value=${device} onChange=${(e) => setDevice(e.currentTarget.value)} data-testid="filter-device">
+        <label
+          >device
+          <select
+            value=${device}
+            onChange=${(e) => setDevice(e.currentTarget.value)}
+            data-testid="filter-device"
+          >
             <option value="">all devices</option>
             ${devices.map((d) => html`<option key=${d} value=${d}>${d}</option>`)}
           </select>
         </label>
-        <label>outcome
-          <select value=${outcome} onChange=${(e) => setOutcome(e.currentTarget.value)} data-testid="filter-outcome">
+        <label
+          >outcome
+          <select
+            value=${outcome}
+            onChange=${(e) => setOutcome(e.currentTarget.value)}
+            data-testid="filter-outcome"
+          >
             <option value="all">all</option>
             <option value="ok">ok</option>
             <option value="error">error</option>
           </select>
         </label>
-        <button class=${`pause ${paused ? 'on' : ''}`} onClick=${() => setPaused(!paused)}
-          title="Freeze the list to read it; new operations are still received">
+        <button
+          class=${`pause ${paused ? 'on' : ''}`}
+          onClick=${() => setPaused(!paused)}
+          title="Freeze the list to read it; new operations are still received"
+        >
           ${paused ? 'Show live' : 'Pause'}
         </button>
         <span class="muted">
           ${paused && newer > 0 ? html`<b>${newer} newer not shown</b> · ` : null}
           ${burst && !paused ? html`<b title="Hundreds of operations a second: the list refreshes twice a second and shows fewer rows. Pause to read.">burst</b> · ` : null}
-          ${matched > rows.length ? `newest ${rows.length} of ${matched}` : `${matched}`} shown · ${store.entries.length} kept
+          ${matched > rows.length ? `newest ${rows.length} of ${matched}` : `${matched}`} shown ·
+          ${store.entries.length} kept
         </span>
       </span>
     </h2>
     <div class="ops-scroll" data-testid="ops">
       <table class="ops">
         <colgroup>
-          <col class="c-time" /><col class="c-worker" /><col class="c-client" /><col class="c-method" /><col class="c-device" />
-          <col class="c-params" /><col class="c-outcome" /><col class="c-duration" /><col class="c-wire" /><col class="c-approval" />
+          <col class="c-time" />
+          <col class="c-worker" />
+          <col class="c-client" />
+          <col class="c-method" />
+          <col class="c-device" />
+          <col class="c-params" />
+          <col class="c-outcome" />
+          <col class="c-duration" />
+          <col class="c-wire" />
+          <col class="c-approval" />
         </colgroup>
-        <thead><tr>
-          <th>time</th><th>worker</th><th>client</th><th>tool</th><th>device</th><th>params</th>
-          <th>outcome</th><th title="duration">took</th><th>on the wire / error</th><th title="the approval the write ran under">approval</th>
-        </tr></thead>
+        <thead>
+          <tr>
+            <th>time</th>
+            <th>worker</th>
+            <th>client</th>
+            <th>tool</th>
+            <th>device</th>
+            <th>params</th>
+            <th>outcome</th>
+            <th title="duration">took</th>
+            <th>on the wire / error</th>
+            <th title="the approval the write ran under">approval</th>
+          </tr>
+        </thead>
         <tbody>
           ${rows.map((e) =>
             e.kind === 'op'
-              ? html`<${OpRow} key=${e.key} entryKey=${e.key} op=${e.op} expanded=${expanded.has(e.key)} onToggle=${toggle} />`
+              ? html`<${OpRow}
+                  key=${e.key}
+                  entryKey=${e.key}
+                  op=${e.op}
+                  expanded=${expanded.has(e.key)}
+                  onToggle=${toggle}
+                />`
               : html`<${AuditRow} key=${e.key} ev=${e.ev} />`,
           )}
         </tbody>

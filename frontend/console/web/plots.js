@@ -7,7 +7,11 @@ import { html } from './html.js';
 import { clock, num } from './format.js';
 
 const COLOURS = { line: '#1f5fbf', fill: 'rgba(31,95,191,0.08)', best: '#c2410c', grid: '#e6e8eb' };
-const AXIS = { stroke: '#4b5563', grid: { stroke: COLOURS.grid, width: 1 }, ticks: { stroke: COLOURS.grid } };
+const AXIS = {
+  stroke: '#4b5563',
+  grid: { stroke: COLOURS.grid, width: 1 },
+  ticks: { stroke: COLOURS.grid },
+};
 
 /**
  * A uPlot chart. `optsKey` names the chart's shape (its series, its scales): when it changes the
@@ -48,7 +52,14 @@ function Chart({ optsKey, makeOpts, data, draw, height = 170 }) {
 const valueAxis = (label) => ({ ...AXIS, label, size: 60, values: (u, ticks) => ticks.map(num) });
 
 function lineSeries(label) {
-  return { label, stroke: COLOURS.line, width: 1.5, fill: COLOURS.fill, points: { size: 4 }, value: (u, v) => (v == null ? '—' : num(v)) };
+  return {
+    label,
+    stroke: COLOURS.line,
+    width: 1.5,
+    fill: COLOURS.fill,
+    points: { size: 4 },
+    value: (u, v) => (v == null ? '—' : num(v)),
+  };
 }
 
 function ReadingsPlot({ store }) {
@@ -62,27 +73,44 @@ function ReadingsPlot({ store }) {
     if (!chosen && newest) setChosen(newest.key);
   }, [chosen, newest?.key]);
 
-  const data = useMemo(() => (current ? [current.xs.slice(), current.ys.slice()] : [[], []]), [current, current?.rev]);
+  const data = useMemo(
+    () => (current ? [current.xs.slice(), current.ys.slice()] : [[], []]),
+    [current, current?.rev],
+  );
   const options = [...list].sort((a, b) => a.label.localeCompare(b.label));
   return html`<div class="plot-box">
     <div class="plot-head">
       <b>Readings</b>
-      ${list.length
-        ? html`<select data-testid="series-select" value=${current?.key} onChange=${(e) => setChosen(e.currentTarget.value)}>
-            ${options.map((s) => html`<option key=${s.key} value=${s.key}>${s.label}${s.units ? ` (${s.units})` : ''} — ${s.worker}</option>`)}
-          </select>
-          ${current ? html`<span class="muted">${current.ys.length} points, last ${num(current.ys[current.ys.length - 1])}${current.units ? ` ${current.units}` : ''}</span>` : null}`
-        : html`<span class="muted">no numeric readings yet</span>`}
+      ${
+        list.length
+          ? html`<select
+                data-testid="series-select"
+                value=${current?.key}
+                onChange=${(e) => setChosen(e.currentTarget.value)}
+              >
+                ${options.map((s) => html`<option key=${s.key} value=${s.key}>${s.label}${s.units ? ` (${s.units})` : ''} — ${s.worker}</option>`)}
+              </select>
+              ${current ? html`<span class="muted">${current.ys.length} points, last ${num(current.ys[current.ys.length - 1])}${current.units ? ` ${current.units}` : ''}</span>` : null}`
+          : html`<span class="muted">no numeric readings yet</span>`
+      }
     </div>
-    ${current
-      ? html`<${Chart} optsKey=${`readings ${current.key} ${current.units}`} data=${data}
-          makeOpts=${() => ({
-            scales: { x: { time: true } },
-            series: [{}, lineSeries(current.units ? `${current.label} (${current.units})` : current.label)],
-            axes: [AXIS, valueAxis(current.units ?? '')],
-            legend: { show: true },
-          })} />`
-      : null}
+    ${
+      current
+        ? html`<${Chart}
+            optsKey=${`readings ${current.key} ${current.units}`}
+            data=${data}
+            makeOpts=${() => ({
+              scales: { x: { time: true } },
+              series: [
+                {},
+                lineSeries(current.units ? `${current.label} (${current.units})` : current.label),
+              ],
+              axes: [AXIS, valueAxis(current.units ?? '')],
+              legend: { show: true },
+            })}
+          />`
+        : null
+    }
   </div>`;
 }
 
@@ -114,21 +142,35 @@ function AutofocusPlot({ store }) {
   return html`<div class="plot-box">
     <div class="plot-head">
       <b>Focusing</b>
-      ${runs.length
-        ? html`<select value=${run?.key} onChange=${(e) => setChosen(e.currentTarget.value)}>
-            ${[...runs].reverse().map((r) => html`<option key=${r.key} value=${r.key}>${clock(r.time)} · ${r.parameter} by ${r.metric}${r.device ? ` · ${r.device}` : ''}</option>`)}
-          </select>
-          ${run ? html`<span class="muted" title=${run.message}>best ${run.parameter} ${num(run.best_value)} (${run.metric} ${num(run.best_score)}), dashed</span>` : null}`
-        : html`<span class="muted">no autofocus run yet</span>`}
+      ${
+        runs.length
+          ? html`<select value=${run?.key} onChange=${(e) => setChosen(e.currentTarget.value)}>
+                ${[...runs].reverse().map((r) => html`<option key=${r.key} value=${r.key}>${clock(r.time)} · ${r.parameter} by ${r.metric}${r.device ? ` · ${r.device}` : ''}</option>`)}
+              </select>
+              ${run ? html`<span class="muted" title=${run.message}>best ${run.parameter} ${num(run.best_value)} (${run.metric} ${num(run.best_score)}), dashed</span>` : null}`
+          : html`<span class="muted">no autofocus run yet</span>`
+      }
     </div>
-    ${run
-      ? html`<${Chart} optsKey=${`focus ${run.parameter} ${run.metric}`} data=${data} draw=${draw}
-          makeOpts=${() => ({
-            scales: { x: { time: false } },
-            series: [{ label: run.parameter, value: (u, v) => (v == null ? '—' : num(v)) }, { ...lineSeries(run.metric), fill: undefined, points: { size: 6 } }],
-            axes: [{ ...AXIS, label: run.parameter, values: (u, t) => t.map(num) }, valueAxis(run.metric)],
-          })} />`
-      : null}
+    ${
+      run
+        ? html`<${Chart}
+            optsKey=${`focus ${run.parameter} ${run.metric}`}
+            data=${data}
+            draw=${draw}
+            makeOpts=${() => ({
+              scales: { x: { time: false } },
+              series: [
+                { label: run.parameter, value: (u, v) => (v == null ? '—' : num(v)) },
+                { ...lineSeries(run.metric), fill: undefined, points: { size: 6 } },
+              ],
+              axes: [
+                { ...AXIS, label: run.parameter, values: (u, t) => t.map(num) },
+                valueAxis(run.metric),
+              ],
+            })}
+          />`
+        : null
+    }
   </div>`;
 }
 
@@ -140,14 +182,19 @@ function FwhmPlot({ store }) {
       <b>Line-scan FWHM</b>
       ${f.xs.length ? html`<span class="muted">${f.xs.length} scans, last ${num(f.ys[f.ys.length - 1])}</span>` : html`<span class="muted">no fitted line scan yet</span>`}
     </div>
-    ${f.xs.length
-      ? html`<${Chart} optsKey="fwhm" data=${data}
-          makeOpts=${() => ({
-            scales: { x: { time: true } },
-            series: [{}, { ...lineSeries('FWHM'), points: { size: 5 } }],
-            axes: [AXIS, valueAxis('FWHM')],
-          })} />`
-      : null}
+    ${
+      f.xs.length
+        ? html`<${Chart}
+            optsKey="fwhm"
+            data=${data}
+            makeOpts=${() => ({
+              scales: { x: { time: true } },
+              series: [{}, { ...lineSeries('FWHM'), points: { size: 5 } }],
+              axes: [AXIS, valueAxis('FWHM')],
+            })}
+          />`
+        : null
+    }
   </div>`;
 }
 

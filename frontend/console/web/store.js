@@ -242,7 +242,16 @@ export class Store {
       let s = this.series.get(key);
       if (!s) {
         const label = `${op.device ?? op.worker} · ${op.method}`;
-        s = { key, label, worker: op.worker, units: value.units, xs: [], ys: [], updated: 0, rev: 0 };
+        s = {
+          key,
+          label,
+          worker: op.worker,
+          units: value.units,
+          xs: [],
+          ys: [],
+          updated: 0,
+          rev: 0,
+        };
         this.series.set(key, s);
       }
       pushSorted(s.xs, s.ys, x, value.number, MAX_SERIES_POINTS);
@@ -259,7 +268,13 @@ export class Store {
 
     const run = autofocusRun(op);
     if (run) {
-      this.autofocusRuns.push({ ...run, key: opKey(op.worker, op.id), worker: op.worker, device: op.device, time: op.time });
+      this.autofocusRuns.push({
+        ...run,
+        key: opKey(op.worker, op.id),
+        worker: op.worker,
+        device: op.device,
+        time: op.time,
+      });
       if (this.autofocusRuns.length > MAX_AUTOFOCUS_RUNS) this.autofocusRuns.shift();
     }
 

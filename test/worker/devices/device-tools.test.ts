@@ -106,8 +106,6 @@ describe('device tools', () => {
         'Device class: Supply',
         'Command: set_voltage',
         'Device: psu',
-        'volts: V, 0 … 30',
-        'limit (optional): A, 0 … 3, default 1',
       ].join('\n'),
     );
     expect(set.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false });
@@ -323,7 +321,11 @@ describe('device tools', () => {
       'p_2theta',
     ]);
     expect(open.inputSchema.required).toEqual(['from_', 'gate_ms']);
-    expect(open.description).toContain('gate_ms: ms, 1 … 1000');
+    expect((open.inputSchema.properties as any).gate_ms).toMatchObject({
+      minimum: 1,
+      maximum: 1000,
+      'x-unit': 'ms',
+    });
 
     expect(await lab.send('Shutter_open', { from_: 'front', gate_ms: 5 })).toMatchObject({
       status: 'ok',

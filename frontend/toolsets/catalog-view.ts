@@ -1,0 +1,42 @@
+import type { DescribeResult } from '../../protocol/index.js';
+import type { Fleet, FleetCatalog, ServedTool } from '../fleet/fleet.js';
+import { CatalogSearch } from './catalog-search.js';
+import { placeTools, type ToolPlacement, type ToolSelection } from './toolsets.js';
+
+/**
+ * The fleet's catalog as a client sees it: every tool, where each belongs, which are listed
+ * under the chosen toolsets, and the search over all of them. Rebuilt when the catalog changes.
+ */
+export class CatalogView {
+  tools: ServedTool[] = [];
+  placed = new Map<string, ToolPlacement>();
+  listed: ServedTool[] = [];
+  search!: CatalogSearch;
+  private byName = new Map<string, ServedTool>();
+
+  constructor(
+    private readonly fleet: Fleet,
+    readonly selection: ToolSelection,
+  ) {
+    this.update(fleet.catalog);
+  }
+
+  update(catalog: FleetCatalog): void {
+    const described = new Map<string, DescribeResult | undefined>(
+      this.fleet.members.map((m) => [m.name, m.lastDescribed]),
+    );
+    this.tools = catalog.tools;
+    this.byName = new Map(catalog.tools.map((t) => [t.method.name, t]));
+    this.placed = placeTools(catalog.tools, described);
+    this.listed = catalog.tools.filter((t) => this.selection.lists(t, this.placed.get(t.method.name)));
+    this.search = new CatalogSearch(catalog.tools, this.placed, described);
+  }
+
+  get(name: string): ServedTool | undefined {
+    return this.byName.get(name);
+  }
+
+  isListed(name: string): boolean {
+    return this.listed.some((t) => t.method.name === name);
+  }
+}
