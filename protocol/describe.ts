@@ -73,6 +73,10 @@ export const DescribeResultSchema = z.object({
         "write's timeout.",
     ),
   methods: z.array(MethodDescriptionSchema),
+  blocked: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('Methods refused by configuration, each with the rule that refuses it.'),
   prompts: z
     .array(PromptSpecSchema)
     .default([])

@@ -147,6 +147,10 @@ export class ConsoleHub {
     const op = {
       worker,
       ...record,
+      // A large result is summarised in the log; the files it named still reach the page.
+      ...(record.result === undefined && record.result_paths
+        ? { result: unflatten(record.result_paths) }
+        : {}),
       client: this.labels.get(record.id) ?? DIRECT,
     };
     this.keep(op);
@@ -227,4 +231,15 @@ export class ConsoleHub {
       }
     }
   }
+}
+
+/** `{"image_info.metadata_path": p}` → `{image_info: {metadata_path: p}}`, as the result had it. */
+function unflatten(paths: unknown): Record_ {
+  const out: Record_ = {};
+  for (const [key, value] of Object.entries(paths as Record<string, string>)) {
+    const [outer, inner] = key.split('.');
+    if (inner === undefined) out[outer] = value;
+    else out[outer] = { ...((out[outer] as Record_ | undefined) ?? {}), [inner]: value };
+  }
+  return out;
 }

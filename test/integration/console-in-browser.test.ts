@@ -94,6 +94,21 @@ describe('the supervisor console', () => {
     expect(await row.first().innerText()).toContain('APPL P25V,3,0.1');
   });
 
+  it("shows the agent's latest image, read through the worker", async () => {
+    const r = await call('acquire_image', { x_center: 100, y_center: 100, size_x: 256, size_y: 256 });
+    expect(r.isError).toBeFalsy();
+    const image = page.locator('[data-testid="latest-image"]');
+    await expect
+      .poll(() => image.getAttribute('src'), { timeout: 5000 })
+      .toMatch(/\/console\/artifact\?/);
+    const png = await page.request.get(
+      new URL((await image.getAttribute('src'))!, consoleUrl).href,
+    );
+    expect(png.status()).toBe(200);
+    expect(png.headers()['content-type']).toBe('image/png');
+    expect((await png.body()).subarray(1, 4).toString()).toBe('PNG');
+  });
+
   it('Approve completes the waiting call; Deny fails the next one', async () => {
     const waiting = call('HPE3631A_set_output', {
       channel: 'P25V',

@@ -16,6 +16,8 @@ export interface AuditRecord {
   after_timeout?: boolean;
   /** A governed write: the commands sent, the values read back, the approval it ran under. */
   write?: unknown;
+  /** For a result too large to inline: the files it names (`*_path`), by key. */
+  result_paths?: Record<string, string>;
   code?: string;
   error?: string;
   /** The result when its JSON is small; large results are summarised by size. */
@@ -26,7 +28,7 @@ export interface AuditRecord {
 }
 
 /** Results up to this size go into the log whole. */
-const INLINE_RESULT_BYTES = 4096;
+export const INLINE_RESULT_BYTES = 4096;
 
 /**
  * The audit log: one JSON line per operation that reached (or was refused at) a device, written

@@ -12,7 +12,7 @@ import {
   type RequestEnvelope,
   type WireError,
 } from '../../protocol/index.js';
-import type { AuditLog, AuditRecord } from './audit-log.js';
+import { INLINE_RESULT_BYTES, type AuditLog, type AuditRecord } from './audit-log.js';
 import type { MethodTable, ServedMethod } from './method-table.js';
 import { LazyAbort, Operation, type ProgressSink } from './operation.js';
 import { listedNameOf, toDeclaredNames } from './argument-names.js';
@@ -284,7 +284,7 @@ export class Dispatcher {
       settled = run.then(held, held);
       const ran = await this.withDeadline(run, method, params, record);
       const resultJson = this.encodeResult(request.method, method, ran.result);
-      this.audit(request, method, resource, arrivedAt, startedAt, undefined, resultJson, ran.write);
+      this.audit(request, method, resource, arrivedAt, startedAt, undefined, resultJson, ran);
       const tail = ran.write ? `,"write":${JSON.stringify(ran.write)}}` : '}';
       return resultJson.toBuffer(
         `{"id":${JSON.stringify(request.id)},"status":"ok","result":`,
@@ -427,10 +427,11 @@ export class Dispatcher {
     startedAt: number,
     error?: WireError,
     resultJson?: SplicedJson,
-    write?: WriteReport,
+    ran?: Ran,
   ): void {
     const audit = this.options.audit;
     if (!audit || method.spec.resource === null) return;
+    const write = ran?.write;
     const now = performance.now();
     const device = deviceOf(method, request.params);
     const base = {
@@ -446,7 +447,18 @@ export class Dispatcher {
     if (error) {
       this.writeAudit({ ...base, outcome: 'error', code: error.code, error: error.message });
     } else {
-      this.writeAudit({ ...base, outcome: 'ok', ...(write ? { write } : {}) }, resultJson);
+      // A result too large for the line keeps the files it names: what a supervisor opens.
+      const paths =
+        resultJson && resultJson.length > INLINE_RESULT_BYTES ? pathsOf(ran?.result) : undefined;
+      this.writeAudit(
+        {
+          ...base,
+          outcome: 'ok',
+          ...(write ? { write } : {}),
+          ...(paths ? { result_paths: paths } : {}),
+        },
+        resultJson,
+      );
     }
   }
 
@@ -492,6 +504,21 @@ export class Dispatcher {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/** The `*_path` strings of a result and of its fields' fields (acquire_image's image_info). */
+function pathsOf(result: unknown): Record<string, string> | undefined {
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) return undefined;
+  const paths: Record<string, string> = {};
+  for (const [key, value] of Object.entries(result)) {
+    if (typeof value === 'string' && key.endsWith('_path')) paths[key] = value;
+    else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [inner, v] of Object.entries(value)) {
+        if (typeof v === 'string' && inner.endsWith('_path')) paths[`${key}.${inner}`] = v;
+      }
+    }
+  }
+  return Object.keys(paths).length ? paths : undefined;
 }
 
 /** The device a call acts on, for the audit line; never throws (params may be invalid). */

@@ -12,6 +12,22 @@ import { captureLog } from '../../helpers/capture-log.js';
 
 /** A pretend device method that records when each call ran, to observe serialization. */
 const holdMethods = {
+  write_files: defineMethod({
+    title: 'Write files',
+    description: 'A result too large for its audit line that names its files, as an image does.',
+    params: z.strictObject({}),
+    result: z.object({
+      img_path: z.string(),
+      info: z.object({ metadata_path: z.string() }),
+      data: z.string(),
+    }),
+    readOnly: false,
+    idempotent: false,
+    destructive: false,
+    resource: 'dev:files',
+    deadline: { base_ms: 1000 },
+    mcp: true,
+  }),
   hold: defineMethod({
     title: 'Hold a device',
     description: 'Occupy the device for ms milliseconds, checking for cancel every 5 ms.',
@@ -60,6 +76,11 @@ function setup(options: { queueTimeoutMs?: number; audit?: AuditLog } = {}) {
       defineModule({
         methods: holdMethods,
         handlers: {
+          write_files: () => ({
+            img_path: '/data/a.png',
+            info: { metadata_path: '/data/a.json' },
+            data: 'x'.repeat(10_000),
+          }),
           hold: async ({ dev, ms, tag, actual_ms, ignore_abort }, op) => {
             calls.hold += 1;
             const start = performance.now();
@@ -308,6 +329,24 @@ describe('Dispatcher', () => {
       result: { tag: 'ok' },
     });
     expect(records[0].duration_ms).toBeGreaterThan(0);
+    audit.close();
+  });
+
+  it('keeps the files a result names when the result is too large for its audit line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'labrelay-audit-'));
+    const audit = new AuditLog(join(dir, 'audit.jsonl'), false);
+    const t2 = setup({ audit });
+    await t2.send('write_files', {}, 'f1');
+    const [line] = readFileSync(join(dir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(line.result).toBeUndefined();
+    expect(line.result_bytes).toBeGreaterThan(10_000);
+    expect(line.result_paths).toEqual({
+      img_path: '/data/a.png',
+      'info.metadata_path': '/data/a.json',
+    });
     audit.close();
   });
 
