@@ -85,11 +85,27 @@ function answerWithdrawnTools(
       if (reason === undefined) {
         // A tool outside the listed toolsets, called by name (a client that knows it, or that
         // found it): it runs as if listed — the same worker, rules and audit.
-        const unlisted = view.isListed(name) ? undefined : view.get(name);
-        if (unlisted && !(view.selection.readOnly && !unlisted.method.annotations.readOnlyHint)) {
-          return callServed(ctx, unlisted, args ?? {}, extra as ToolExtra) as never;
+        // Every catalog tool, listed or not, runs by the same path: a client that knows a tool
+        // outside the listed toolsets (or holds a list from before a change) reaches it too.
+        const served = view.get(name);
+        if (!served) return handler(request, extra) as never;
+        if (
+          view.selection.readOnly &&
+          !served.method.annotations.readOnlyHint &&
+          name !== 'stop_all'
+        ) {
+          const refused: CallToolResult = {
+            isError: true,
+            content: [
+              {
+                type: 'text',
+                text: `${name} writes, and this lab is served read-only (--read-only) [REFUSED]`,
+              },
+            ],
+          };
+          return refused as never;
         }
-        return handler(request, extra) as never;
+        return callServed(ctx, served, args ?? {}, extra as ToolExtra) as never;
       }
       const result: CallToolResult = {
         isError: true,

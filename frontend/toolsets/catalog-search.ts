@@ -49,7 +49,8 @@ export class CatalogSearch {
       const place = placed.get(tool.method.name);
       const terms = new Map<string, number>();
       const add = (text: string | undefined, weight: number) => {
-        for (const term of tokens(text ?? '')) terms.set(term, Math.max(terms.get(term) ?? 0, weight));
+        for (const term of tokens(text ?? ''))
+          terms.set(term, Math.max(terms.get(term) ?? 0, weight));
       };
       add(tool.method.name, 3);
       add(tool.method.title, 2);
@@ -101,7 +102,8 @@ export function tokens(text: string): string[] {
   const out: string[] = [];
   for (const raw of text.toLowerCase().split(/[^a-z0-9]+/)) {
     if (!raw || STOPWORDS.has(raw)) continue;
-    const word = raw.length > 3 && raw.endsWith('s') && !raw.endsWith('ss') ? raw.slice(0, -1) : raw;
+    const word =
+      raw.length > 3 && raw.endsWith('s') && !raw.endsWith('ss') ? raw.slice(0, -1) : raw;
     out.push(word);
     const parts = word.match(/[a-z]+|[0-9]+/g) ?? [];
     if (parts.length > 1) {

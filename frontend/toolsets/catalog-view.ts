@@ -13,6 +13,11 @@ export class CatalogView {
   listed: ServedTool[] = [];
   search!: CatalogSearch;
   private byName = new Map<string, ServedTool>();
+  /**
+   * Workers seen serving Tango devices: kept, so that a bridge that restarts (and describes
+   * itself before its devices are found again) keeps its tools in the `tango` toolset.
+   */
+  private readonly tangoWorkers = new Set<string>();
 
   constructor(
     private readonly fleet: Fleet,
@@ -27,8 +32,13 @@ export class CatalogView {
     );
     this.tools = catalog.tools;
     this.byName = new Map(catalog.tools.map((t) => [t.method.name, t]));
-    this.placed = placeTools(catalog.tools, described);
-    this.listed = catalog.tools.filter((t) => this.selection.lists(t, this.placed.get(t.method.name)));
+    for (const [name, d] of described) {
+      if (d?.devices.some((dev) => dev.origin.startsWith('tango'))) this.tangoWorkers.add(name);
+    }
+    this.placed = placeTools(catalog.tools, described, this.tangoWorkers);
+    this.listed = catalog.tools.filter((t) =>
+      this.selection.lists(t, this.placed.get(t.method.name)),
+    );
     this.search = new CatalogSearch(catalog.tools, this.placed, described);
   }
 

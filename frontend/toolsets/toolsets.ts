@@ -86,17 +86,19 @@ const BY_NAME = new Map(
 export function placeTools(
   tools: ServedTool[],
   described: Map<string, DescribeResult | undefined>,
+  tangoWorkers: ReadonlySet<string>,
 ): Map<string, ToolPlacement> {
   const classOf = new Map<string, { cls: string; tango: boolean }>();
   for (const [worker, d] of described) {
     if (!d) continue;
-    const tango = d.devices.some((dev) => dev.origin.startsWith('tango'));
+    const tango = tangoWorkers.has(worker);
     for (const c of d.device_classes) {
       const names = [
         ...c.commands.map((x) => x.tool),
         ...c.attributes.flatMap((a) => [a.tools.get, a.tools.set]),
       ];
-      for (const name of names) if (name) classOf.set(`${worker}\u0000${name}`, { cls: c.name, tango });
+      for (const name of names)
+        if (name) classOf.set(`${worker}\u0000${name}`, { cls: c.name, tango });
     }
   }
   const placed = new Map<string, ToolPlacement>();
@@ -111,9 +113,7 @@ export function placeTools(
     } else if (bare.startsWith('diag_')) {
       placed.set(name, { toolset: 'diagnostics', tango: false });
     } else {
-      const tango = [...described].some(
-        ([w, d]) => w === tool.worker && d?.devices.some((dev) => dev.origin.startsWith('tango')),
-      );
+      const tango = tool.worker !== null && tangoWorkers.has(tool.worker);
       placed.set(name, { toolset: tango ? 'tango' : 'other', tango });
     }
   }
