@@ -5,6 +5,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { LabrelayProcess } from '../helpers/labrelay-process.js';
 import { connectHttp } from '../helpers/mcp-client.js';
 import { freePorts } from '../helpers/ports.js';
+import { until } from '../helpers/until.js';
 
 /**
  * What `tools/list` costs an agent's context in the simulated lab as `npm start` runs it: with
@@ -45,17 +46,21 @@ async function measure(args: string[]): Promise<ListCost> {
     const [, url] = await lab.waitFor(/MCP over Streamable HTTP at (\S+)/, 60_000);
     await lab.waitFor(/GPIB: 2 of 2 bridges up/, 60_000);
     client = await connectHttp(url);
-    // The catalog is whole once the instruments the scans found reach the frontend.
-    for (let waited = 0; ; waited += 100) {
-      const r = (await client.callTool({ name: 'list_devices', arguments: {} })) as {
-        structuredContent?: { devices?: Array<{ origin: string }> };
-      };
-      const gpib = r.structuredContent?.devices?.filter((d) => d.origin.startsWith('gpib')) ?? [];
-      if (gpib.length === 5) break;
-      if (waited > 30_000) throw new Error('the simulated lab did not bind its instruments');
-      await new Promise((r) => setTimeout(r, 100));
+    // The catalog is whole once the frontend's own catalog (what search_tools searches) has
+    // the tools of every instrument the scans found.
+    const c = client;
+    for (const cls of ['HP34401A', 'HPE3631A', 'TDS2024B', 'Keithley2000', 'HP3478A']) {
+      await until(
+        `${cls}'s tools in the frontend's catalog`,
+        async () => {
+          const r = (await c.callTool({ name: 'search_tools', arguments: { query: cls } })) as {
+            structuredContent?: { tools?: Array<{ name: string }> };
+          };
+          return r.structuredContent?.tools?.some((t) => t.name.startsWith(`${cls}_`));
+        },
+        { timeoutMs: 30_000 },
+      );
     }
-    await new Promise((r) => setTimeout(r, 300)); // the list_changed of the last binding
     const { tools } = await client.listTools();
     const bytes = Buffer.byteLength(JSON.stringify({ tools }));
     return {

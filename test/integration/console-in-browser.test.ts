@@ -11,6 +11,7 @@ import { startAr488Sim } from '../../worker/sim/ar488/start.js';
 import { benchLabSections, startLab, type Lab } from '../helpers/lab.js';
 import { ROOT, stopAllProcesses } from '../helpers/labrelay-process.js';
 import { connectHttp } from '../helpers/mcp-client.js';
+import { until } from '../helpers/until.js';
 
 /*
  * The supervisor console in a real browser (Debian's chromium through playwright-core), on a
@@ -35,11 +36,9 @@ const text = (r: Result) => (r.content as Array<{ text: string }>)[0].text;
 const labYaml = (port: number) => stringify(benchLabSections(port, { policy: SIM_LAB_POLICY }));
 
 async function untilTools(client: Client, name: string): Promise<void> {
-  for (let waited = 0; ; waited += 100) {
-    if ((await client.listTools()).tools.some((t) => t.name === name)) return;
-    if (waited > 15_000) throw new Error(`${name} never served`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await until(`${name} served`, async () =>
+    (await client.listTools()).tools.some((t) => t.name === name),
+  );
 }
 
 beforeAll(async () => {
@@ -95,7 +94,12 @@ describe('the supervisor console', () => {
   });
 
   it("shows the agent's latest image, read through the worker", async () => {
-    const r = await call('acquire_image', { x_center: 100, y_center: 100, size_x: 256, size_y: 256 });
+    const r = await call('acquire_image', {
+      x_center: 100,
+      y_center: 100,
+      size_x: 256,
+      size_y: 256,
+    });
     expect(r.isError).toBeFalsy();
     const image = page.locator('[data-testid="latest-image"]');
     await expect

@@ -11,6 +11,7 @@ import { labConfig } from '../helpers/lab.js';
 import { argumentsPythonCannotBind, connectHttp, connectStdio } from '../helpers/mcp-client.js';
 import { freePorts } from '../helpers/ports.js';
 import { pythonWith } from '../helpers/python.js';
+import { until } from '../helpers/until.js';
 
 /*
  * The simulated lab exactly as `npm start` runs it (no config), against the clients EAA and
@@ -42,13 +43,15 @@ beforeAll(async () => {
   // frontend knows once list_devices through it shows the five instruments.
   await lab.waitFor(/GPIB: 2 of 2 bridges up/);
   client = await connectHttp(url);
-  for (let waited = 0; ; waited += 100) {
-    const r = (await client.callTool({ name: 'list_devices', arguments: {} })) as CallToolResult;
-    const devices = (r.structuredContent as { devices: Array<{ origin: string }> }).devices;
-    if (devices.filter((d) => d.origin.startsWith('gpib')).length === 5) break;
-    if (waited > 20_000) throw new Error('the GPIB instruments never reached the frontend');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await until(
+    'the five GPIB instruments in list_devices',
+    async () => {
+      const r = (await client.callTool({ name: 'list_devices', arguments: {} })) as CallToolResult;
+      const devices = (r.structuredContent as { devices: Array<{ origin: string }> }).devices;
+      return devices.filter((d) => d.origin.startsWith('gpib')).length === 5;
+    },
+    { timeoutMs: 20_000 },
+  );
 }, 60_000);
 afterAll(async () => {
   await client?.close();

@@ -13,6 +13,7 @@ import { isolatingFetch } from '../helpers/isolating-fetch.js';
 import { benchLabSections, startLab, type Lab } from '../helpers/lab.js';
 import { ENTRY, stopAllProcesses } from '../helpers/labrelay-process.js';
 import { connectHttp } from '../helpers/mcp-client.js';
+import { until } from '../helpers/until.js';
 
 /*
  * The simulated lab's safety policy, end to end: an emulated E3631A behind an AR488 bridge and
@@ -48,13 +49,11 @@ async function p25v(): Promise<number[]> {
 
 /** The pending approvals, polled from the CLI until `count` are there. */
 async function pending(count = 1): Promise<string[]> {
-  for (let i = 0; i < 500; i++) {
+  return until(`${count} pending approval(s)`, async () => {
     const { stdout } = await cli('approvals');
     const lines = stdout.trim().split('\n').filter(Boolean);
-    if (lines.length >= count) return lines;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('no approval appeared');
+    return lines.length >= count && lines;
+  });
 }
 
 /** The SDK's client declaring elicitation, its user answering with `answer`. */
@@ -84,12 +83,9 @@ beforeAll(async () => {
     extra: stringify(benchLabSections(bench.tcp!.port, { policy: SIM_LAB_POLICY })),
   });
   plain = await connectHttp(lab.url);
-  for (let waited = 0; ; waited += 100) {
-    const tools = (await plain.listTools()).tools.map((t) => t.name);
-    if (tools.includes('HPE3631A_set_output')) break;
-    if (waited > 15_000) throw new Error('the E3631A was not bound');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await until('the E3631A bound', async () =>
+    (await plain.listTools()).tools.some((t) => t.name === 'HPE3631A_set_output'),
+  );
   await call(plain, 'HPE3631A_set_output', { channel: 'P25V', voltage: 5, current_limit: 0.1 });
 }, 40_000);
 
@@ -209,11 +205,11 @@ describe('stop_all', () => {
     expect((await on).structuredContent).toMatchObject({ output_enabled: true });
 
     const mosaic = call(plain, 'acquire_mosaic', { tiles_x: 2, tiles_y: 2, dwell_us: 50 });
-    for (let i = 0; i < 500; i++) {
-      const status = await call(plain, 'worker_status');
-      if (JSON.stringify(status.structuredContent).includes('acquire_mosaic')) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await until('the mosaic running', async () =>
+      JSON.stringify((await call(plain, 'worker_status')).structuredContent).includes(
+        'acquire_mosaic',
+      ),
+    );
     const stop = await call(plain, 'stop_all', { reason: 'test' });
     expect(stop.isError).toBeFalsy();
     expect(JSON.stringify(stop.structuredContent)).toContain('OUTP OFF');

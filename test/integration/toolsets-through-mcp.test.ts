@@ -8,6 +8,7 @@ import { startAr488Sim } from '../../worker/sim/ar488/start.js';
 import { benchLabSections, startLab, type Lab } from '../helpers/lab.js';
 import { stopAllProcesses } from '../helpers/labrelay-process.js';
 import { connectHttp } from '../helpers/mcp-client.js';
+import { until } from '../helpers/until.js';
 
 /*
  * What an agent's context holds: the default toolsets list the lab's essentials, and search_tools
@@ -51,12 +52,11 @@ beforeAll(async () => {
   lab = await startLab([], { extra: config(bench.tcp!.port), frontend: '  toolsets: [default]' });
   client = await connectHttp(lab.url);
   // The instruments' classes are in the catalog once the bus scan bound them.
-  for (let waited = 0; ; waited += 100) {
-    const r = (await callTool('list_devices')) as Result;
-    if (r.structuredContent?.devices?.some((d: any) => d.class === 'HP34401A')) break;
-    if (waited > 15_000) throw new Error('the instruments were not bound');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await until('the HP34401A bound', async () =>
+    ((await callTool('list_devices')) as Result).structuredContent?.devices?.some(
+      (d: any) => d.class === 'HP34401A',
+    ),
+  );
 }, 40_000);
 
 afterAll(async () => {
