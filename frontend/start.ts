@@ -11,6 +11,7 @@ import { consoleRouter } from './console/console-routes.js';
 import { serveConsole } from './console/serve-console.js';
 import { CallLabels } from './mcp/call-labels.js';
 import { ToolSelection } from './toolsets/toolsets.js';
+import { CatalogView } from './toolsets/catalog-view.js';
 
 /** Everything the frontend needs; the launcher builds it from the config file and flags. */
 export interface FrontendOptions {
@@ -101,14 +102,17 @@ export async function startFrontend(options: FrontendOptions): Promise<RunningFr
     printTools(catalog);
   });
   const labels = new CallLabels();
-  const selection = new ToolSelection(options.toolsets ?? ['default'], options.readOnly ?? false);
+  const view = new CatalogView(
+    fleet,
+    new ToolSelection(options.toolsets ?? ['default'], options.readOnly ?? false),
+  );
   const newServer = () =>
     createServer({
       fleet,
       version: options.version,
       log,
       labels,
-      selection,
+      view,
       fullOutputSchemas: options.fullOutputSchemas ?? false,
     });
   let hub: ConsoleHub | undefined;

@@ -37,6 +37,8 @@ export interface MemberSettings {
 export class FleetMember {
   readonly client: WorkerClient;
   private lastHeartbeat = 0;
+  /** Reading the methods of a worker that answers again, before serving it. */
+  private returning = false;
   private watchdog?: NodeJS.Timeout;
   private readonly livenessMs: number;
   private readonly changeListeners = new Set<() => void>();
@@ -115,14 +117,35 @@ export class FleetMember {
     this.changed();
   }
 
-  /** The worker answers again: re-read its methods (a restarted worker may serve others). */
+  /**
+   * The worker answers again. It is served again once its methods are read afresh: a restarted
+   * worker may serve others (a Tango bridge finds its devices again), and serving the list it had
+   * before it died would offer tools it no longer has.
+   */
   markUp(why: string): void {
-    if (this.up) return;
-    this.up = true;
-    this.lastHeartbeat = Date.now();
-    this.settings.log.info(`worker "${this.name}" is back`, { endpoint: this.entry.endpoint, why });
+    if (this.up || this.returning) return;
+    this.returning = true;
     this.client.markUp();
-    this.changed();
+    this.client
+      .describe({ timeoutMs: 5000 })
+      .then(
+        () => {
+          if (this.up) return;
+          this.up = true;
+          this.lastHeartbeat = Date.now();
+          this.settings.log.info(`worker "${this.name}" is back`, {
+            endpoint: this.entry.endpoint,
+            why,
+          });
+          this.changed();
+        },
+        // Not answering after all: still down; the next heartbeat tries again.
+        (err) =>
+          this.settings.log.debug('a returning worker did not describe itself', {
+            error: String(err),
+          }),
+      )
+      .finally(() => (this.returning = false));
   }
 
   close(): void {

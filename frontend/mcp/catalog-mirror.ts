@@ -51,7 +51,6 @@ export class CatalogMirror {
   }
 
   sync(catalog: FleetCatalog): void {
-    this.view.update(catalog);
     const ctx = {
       server: this.server,
       log: this.log,

@@ -5,8 +5,7 @@ import type { Fleet } from '../fleet/fleet.js';
 import type { CallLabels } from './call-labels.js';
 import { callServed, type CallContext, type ToolExtra } from './call-served.js';
 import { registerCatalogTools } from './catalog-tools.js';
-import { CatalogView } from '../toolsets/catalog-view.js';
-import { ToolSelection } from '../toolsets/toolsets.js';
+import type { CatalogView } from '../toolsets/catalog-view.js';
 import { CatalogMirror } from './catalog-mirror.js';
 
 /** What a server needs. */
@@ -16,8 +15,8 @@ export interface ServerDeps {
   log: Logger;
   /** Where each call's worker request id is tied to its client, for the console. */
   labels?: CallLabels;
-  /** Which tools are listed (toolsets, --read-only); the rest stay reachable by search. */
-  selection?: ToolSelection;
+  /** The catalog as clients see it: what is listed (toolsets, --read-only), the search. */
+  view: CatalogView;
   /** List every tool's whole output schema (frontend.output_schemas). */
   fullOutputSchemas?: boolean;
 }
@@ -38,7 +37,7 @@ export function createServer(deps: ServerDeps): { server: McpServer; cleanup: ()
   const server = new McpServer(
     { name: 'labrelay', version: deps.version },
     {
-      // Tools are declared by the first registration, after answerWithdrawnTools is in place: a
+      // Tools are declared by the first registration, after routeToolCalls is in place: a
       // tools capability here would make the SDK install its tools/call handler at once.
       capabilities: {
         prompts: { listChanged: true },
@@ -47,9 +46,9 @@ export function createServer(deps: ServerDeps): { server: McpServer; cleanup: ()
       instructions: INSTRUCTIONS,
     },
   );
-  const view = new CatalogView(deps.fleet, deps.selection ?? new ToolSelection(['all'], false));
+  const { view } = deps;
   const ctx = { server, log: deps.log, labels: deps.labels };
-  answerWithdrawnTools(server, deps.fleet, view, ctx);
+  routeToolCalls(server, deps.fleet, view, ctx);
   registerCatalogTools(ctx, deps.fleet, view);
   const mirror = new CatalogMirror(server, deps.log, view, deps.labels, deps.fullOutputSchemas);
   mirror.sync(deps.fleet.catalog);
@@ -58,16 +57,17 @@ export function createServer(deps: ServerDeps): { server: McpServer; cleanup: ()
 }
 
 /**
- * A down worker's tools leave the list, but a client holding an older list (an EAA task manager
- * calls tools by name in a loop) must learn why its call failed, not that the tool "was not
- * found". The SDK installs its tools/call handler on the first tool registration; this wraps that
- * handler, through the public setRequestHandler, to answer withdrawn tools first, and then
- * registers a placeholder so that it happens now — before connect, when capabilities can still
- * be declared — even while no worker has tools.
+ * Routes every tools/call of a catalog tool, whatever the list says: a down worker's tools leave
+ * the list, but a client holding an older list (an EAA task manager calls tools by name in a
+ * loop) must learn why its call failed, not that the tool "was not found"; and a tool outside the
+ * listed toolsets runs when called by name. The SDK's own handler answers only the rest
+ * (search_tools, call_tool). The SDK installs that handler on the first tool registration; this
+ * wraps it, through the public setRequestHandler, and registers a placeholder so that it happens
+ * now — before connect, when capabilities can still be declared — even while no worker has tools.
  */
 type Handler = (request: unknown, extra: unknown) => unknown;
 
-function answerWithdrawnTools(
+function routeToolCalls(
   server: McpServer,
   fleet: Fleet,
   view: CatalogView,

@@ -5,7 +5,9 @@ import { placeTools, type ToolPlacement, type ToolSelection } from './toolsets.j
 
 /**
  * The fleet's catalog as a client sees it: every tool, where each belongs, which are listed
- * under the chosen toolsets, and the search over all of them. Rebuilt when the catalog changes.
+ * under the chosen toolsets, and the search over all of them. One per frontend, shared by every
+ * MCP session; rebuilt when the catalog changes, before the sessions' lists follow it (it
+ * subscribes to the fleet first).
  */
 export class CatalogView {
   tools: ServedTool[] = [];
@@ -24,9 +26,10 @@ export class CatalogView {
     readonly selection: ToolSelection,
   ) {
     this.update(fleet.catalog);
+    fleet.onChange((catalog) => this.update(catalog));
   }
 
-  update(catalog: FleetCatalog): void {
+  private update(catalog: FleetCatalog): void {
     const described = new Map<string, DescribeResult | undefined>(
       this.fleet.members.map((m) => [m.name, m.lastDescribed]),
     );

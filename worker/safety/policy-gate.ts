@@ -14,6 +14,7 @@ import type { ApprovalBook, ApprovalGrant } from './approvals.js';
 import type { LabControl } from './lab-state.js';
 import type { PolicyConfig, PolicyRule } from './policy-config.js';
 import { evaluate, rulesFor, settingsToRead, type CallFacts, type Finding } from './rules.js';
+import { anyGlob } from './glob.js';
 import { checkScpi, compileRules, onlyQueries } from './scpi-rules.js';
 
 /** What the gate worked out for one call, handed back to it at each step. */
@@ -57,11 +58,7 @@ export class PolicyGate implements WriteGate {
     const asks =
       p.writes === 'approve' ||
       p.rules.some(
-        (r) =>
-          r.soft ||
-          r.approval === 'always' ||
-          r.approval_step ||
-          ((r.classes || r.devices) && (r.hard || r.max_step || r.writable === false)),
+        (r) => r.soft || r.approval === 'always' || r.approval_step || limitsDevices(r),
       ) ||
       p.scpi.some((r) => r.action === 'approve' || r.value?.soft);
     return asks ? this.approvals.timeoutMs : 0;
@@ -262,14 +259,13 @@ export class PolicyGate implements WriteGate {
     return findings;
   }
 
+  /** Whether a typed rule limits this device's settings (so a raw write could go around it). */
   private hasTypedLimits(device: DeviceRef): boolean {
-    const facts: CallFacts = { method: '', device, params: {}, points: [] };
     return this.policy.rules.some(
       (r) =>
-        (r.classes || r.devices) &&
-        !r.tools &&
-        (r.hard || r.soft || r.max_step || r.approval_step || r.writable === false) &&
-        rulesFor([{ ...r, settings: undefined, when: undefined }], facts).length > 0,
+        limitsDevices(r) &&
+        (!r.classes || anyGlob(r.classes, device.class)) &&
+        (!r.devices || anyGlob(r.devices, device.name)),
     );
   }
 
@@ -292,6 +288,18 @@ export class PolicyGate implements WriteGate {
       return undefined;
     }
   }
+}
+
+/**
+ * A rule on devices (not on tools) that limits or forbids their settings: a raw write to such a
+ * device needs a person unless an SCPI rule speaks for it.
+ */
+function limitsDevices(r: PolicyRule): boolean {
+  return (
+    !r.tools &&
+    Boolean(r.classes || r.devices) &&
+    Boolean(r.hard || r.soft || r.max_step || r.approval_step || r.writable === false)
+  );
 }
 
 /** Without a declared target, a write's settings are its scalar parameters. */
